@@ -1,0 +1,134 @@
+"""Alembic environment for sample_app.
+
+Started from Alembic's generic template (``alembic init``) and changed in three places,
+each marked "Changed:" below:
+
+1. the database URL comes from the Flask app's configuration, with overrides;
+2. ``target_metadata`` is the app's metadata, so autogenerate can see the models;
+3. SQLite runs in batch mode, because it can alter little of a table in place.
+"""
+import logging
+import os
+from logging.config import fileConfig
+
+from sqlalchemy import engine_from_config, pool
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from alembic import context
+from alembic.util import CommandError
+
+# Changed: importing the models module registers every table on the metadata.
+from sample_app import ConfigError, create_app
+from sample_app.models import db
+
+# this is the Alembic Config object, which provides
+# access to the values within the .ini file in use.
+config = context.config
+
+# Interpret the config file for Python logging.
+# This line sets up loggers basically.
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
+
+log = logging.getLogger("alembic.env")
+
+# Changed: the app's metadata, which the naming convention on sample_app.models.Base
+# gives predictable constraint names.
+target_metadata = db.metadata
+
+
+def database_url():
+    """Return ``(url, where_it_came_from)``.
+
+    Changed: the first of these that is set wins.
+
+    1. ``alembic -x db_url=...``: one command against another database (a scratch copy);
+    2. ``$DATABASE_URL``: the deployment's database, without building the app;
+    3. the Flask app's own configuration, selected by ``$SAMPLE_APP_CONFIG``
+       (development by default).
+
+    Steps 1 and 2 never build the app, so offline mode (``--sql``) needs no driver.
+    """
+    x_url = context.get_x_argument(as_dictionary=True).get("db_url")
+    env_url = os.environ.get("DATABASE_URL")
+    for raw, source in ((x_url, "-x db_url"), (env_url, "DATABASE_URL")):
+        if raw:
+            try:
+                return make_url(raw), source
+            except ArgumentError:
+                # SQLAlchemy's own message repeats the string, password and all.
+                raise CommandError(f"the URL given by {source} is not a valid database URL") from None
+    try:
+        app = create_app()
+    except ConfigError as error:
+        raise CommandError(f"cannot build the app to find its database: {error}") from None
+    # Flask-SQLAlchemy resolves a relative SQLite path against the instance folder;
+    # reading the URL back from its engine gives the file the app really uses.
+    with app.app_context():
+        url = db.engine.url
+        db.engine.dispose()
+    return url, f"the app's {app.config['CONFIG_NAME']} configuration"
+
+
+url, source = database_url()
+# The password is masked in the log line; the real one goes only to the config.
+log.info("Using %s (from %s)", url.render_as_string(hide_password=True), source)
+# ConfigParser treats "%" as interpolation, so every "%" in the URL is doubled.
+config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%"))
+render_as_batch = url.get_backend_name() == "sqlite"
+
+
+def run_migrations_offline() -> None:
+    """Run migrations in 'offline' mode.
+
+    This configures the context with just a URL
+    and not an Engine, though an Engine is acceptable
+    here as well.  By skipping the Engine creation
+    we don't even need a DBAPI to be available.
+
+    Calls to context.execute() here emit the given string to the
+    script output.
+
+    """
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        render_as_batch=render_as_batch,
+    )
+
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run migrations in 'online' mode.
+
+    In this scenario we need to create an Engine
+    and associate a connection with the context.
+
+    """
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+
+    with connectable.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=render_as_batch,
+        )
+
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,63 @@
+"""Shared fixtures, in the shape of the Flask tutorial's (flaskr) conftest.
+
+Every app under test gets a fresh SQLite file in pytest's tmp_path, and its schema is
+built by running the project's own migrations, exactly as a real deployment would.
+"""
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from sample_app import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(db_url=None):
+    """An Alembic Config for the repository's alembic.ini, as `alembic -x db_url=...` builds it."""
+    config = Config(str(REPO / "alembic.ini"))
+    config.cmd_opts = type("CmdOpts", (), {"x": [f"db_url={db_url}"] if db_url else []})()
+    return config
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def migrated_db(db_url):
+    """A database at head, built by the migrations."""
+    command.upgrade(alembic_config(db_url), "head")
+    return db_url
+
+
+@pytest.fixture
+def app(migrated_db):
+    return create_app({"SQLALCHEMY_DATABASE_URI": migrated_db, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how long each notebook took under nbval (the sum of its cells)."""
+    seconds = defaultdict(float)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            if ".ipynb::" in nodeid and getattr(report, "when", None) in ("setup", "call", "teardown"):
+                seconds[nodeid.split("::", 1)[0]] += report.duration
+    if seconds:
+        terminalreporter.section("notebook durations (nbval, all cells)")
+        for notebook, total in sorted(seconds.items()):
+            terminalreporter.write_line(f"{total:7.1f}s  {notebook}")
