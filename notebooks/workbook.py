@@ -1,0 +1,140 @@
+"""Helpers that every notebook in the workbook uses.
+
+Kept small on purpose: each function is explained in ``00_start_here.ipynb``.
+
+- ``start(name)`` gives a notebook a fresh workspace of its own and moves into it.
+- ``sh(command)`` runs a shell command the way you would in a terminal, shows the exact
+  command and its output, and fails the cell when the exit code is not the expected one.
+- ``show_schema(url)`` draws the tables of a live database as an entity-relationship diagram.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WORKSPACES = REPO / "notebooks" / "workspace"
+
+# Every autogenerate and check run logs these six lines; they say nothing about the
+# migration itself. sh() hides them unless asked with show_all=True.
+_PLUGIN_NOISE = re.compile(r"^INFO  \[alembic\.runtime\.plugins\] setting up autogenerate plugin .*\n", re.M)
+
+
+def start(name, copy=("sample_app", "alembic", "alembic.ini")):
+    """Make ``notebooks/workspace/<name>/`` afresh, copy ``copy`` into it from the repository, and cd there.
+
+    Prints the workspace and what it holds; returns nothing, so no absolute path is shown.
+
+    Running a notebook again starts from the same state: whatever the last run left in
+    its workspace is deleted first. Nothing outside the workspace is touched.
+    """
+    workspace = WORKSPACES / name
+    if workspace.exists():
+        shutil.rmtree(workspace)
+    workspace.mkdir(parents=True)
+    for item in copy:
+        source = REPO / item
+        if source.is_dir():
+            shutil.copytree(source, workspace / item, ignore=shutil.ignore_patterns("__pycache__", "instance"))
+        else:
+            shutil.copy2(source, workspace / item)
+    os.chdir(workspace)
+    # Imports such as `import sample_app` must find the workspace copy, not the repository's.
+    for module in [m for m in sys.modules if m == "sample_app" or m.startswith("sample_app.")]:
+        del sys.modules[module]
+    if "" not in sys.path:
+        sys.path.insert(0, "")
+    print(f"Workspace: notebooks/workspace/{name}")
+    print("Contents:", ", ".join(sorted(p.name for p in workspace.iterdir())) or "(empty)")
+
+
+class CommandFailed(Exception):
+    """A command exited with a code other than the one the lesson expected."""
+
+
+@dataclass
+class Result:
+    command: str
+    returncode: int
+    output: str
+
+    def _ipython_display_(self):
+        # The output was printed as the command ran; echoing the object would repeat it.
+        pass
+
+
+def _tidy(text):
+    """Show paths relative to the workspace, so outputs read the same on every machine."""
+    text = text.replace(str(Path.cwd()), ".")
+    return text.replace(str(REPO), "<repo>")
+
+
+def sh(command, expect=0, show_all=False):
+    """Run ``command`` in bash from the current workspace and print what it prints.
+
+    stdout and stderr are merged in the order they were written, as a terminal shows
+    them. Raises ``CommandFailed`` unless the exit code equals ``expect``; pass
+    ``expect=1`` (or whatever code) when the failure is the point of the lesson, then
+    assert on ``.output``.
+    """
+    proc = subprocess.run(
+        command,
+        shell=True,
+        executable="/bin/bash",
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = _tidy(proc.stdout)
+    if not show_all:
+        output = _PLUGIN_NOISE.sub("", output)
+    # One print, so the command and its output stay together in one stored output.
+    print(f"$ {command}\n{output}", end="" if output.endswith("\n") or not output else "\n")
+    if proc.returncode != expect:
+        raise CommandFailed(
+            f"`{command}` exited with {proc.returncode}, expected {expect} (its output is above)"
+        )
+    if expect:
+        print(f"(exit code {proc.returncode}, as expected)")
+    return Result(command, proc.returncode, output)
+
+
+def show_schema(url):
+    """Display the live schema at ``url`` as a Mermaid ER diagram (JupyterLab draws it).
+
+    Reflects the database rather than reading the models, so the picture shows what the
+    migrations really built. The plain-text form is the Mermaid source itself.
+    """
+    from IPython.display import display
+    from sqlalchemy import MetaData, UniqueConstraint, create_engine
+
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    engine.dispose()
+    lines = ["erDiagram"]
+    for table in sorted(metadata.tables.values(), key=lambda t: t.name):
+        if table.name == "alembic_version":
+            continue
+        unique = {c.name for con in table.constraints if isinstance(con, UniqueConstraint) for c in con.columns}
+        lines.append(f"    {table.name} {{")
+        for column in table.columns:
+            keys = [k for k, on in (("PK", column.primary_key), ("FK", column.foreign_keys), ("UK", column.name in unique)) if on]
+            parts = [column.type.compile(engine.dialect).replace(" ", "_"), column.name]
+            parts += [",".join(keys)] if keys else []
+            parts += [] if column.nullable or column.primary_key else ['"not null"']
+            lines.append("        " + " ".join(parts))
+        lines.append("    }")
+    for table in sorted(metadata.tables.values(), key=lambda t: t.name):
+        for fk in sorted(table.foreign_key_constraints, key=lambda f: f.name or ""):
+            optional = any(c.nullable for c in fk.columns)
+            lines.append(
+                f"    {fk.referred_table.name} {'|o' if optional else '||'}--o{{ {table.name} : "
+                f"\"{', '.join(c.name for c in fk.columns)}\""
+            )
+    source = "\n".join(lines)
+    display({"text/markdown": f"```mermaid\n{source}\n```", "text/plain": source}, raw=True)
