@@ -3,9 +3,9 @@
 Run it with ``flask --app sample_app run``. The database schema comes from the Alembic
 migrations in ``alembic/`` (``alembic upgrade head``), never from ``create_all()``.
 """
-import os
+import json
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from .config import ConfigError, config_object
@@ -30,9 +30,8 @@ def create_app(config=None):
     app.config.from_object(config)
     app.config.from_mapping(overrides)
 
-    # The default SQLite file lives in the instance folder, which must exist.
-    os.makedirs(app.instance_path, exist_ok=True)
-
+    # A relative SQLite path resolves into the instance folder, which Flask-SQLAlchemy
+    # creates when it builds that engine.
     db.init_app(app)
 
     from . import api
@@ -41,8 +40,12 @@ def create_app(config=None):
 
     @app.errorhandler(HTTPException)
     def http_error_as_json(error):
-        if request.path.startswith("/api/"):
-            return jsonify(error=error.description), error.code
-        return error
+        """Under /api, HTTP errors (404, 405, ...) answer in JSON, keeping their headers (Allow)."""
+        if request.path != "/api" and not request.path.startswith("/api/"):
+            return error
+        response = error.get_response()
+        response.data = json.dumps({"error": error.description})
+        response.content_type = "application/json"
+        return response
 
     return app

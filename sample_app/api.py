@@ -3,9 +3,10 @@
 Bad input is answered with a 4xx JSON body ``{"error": ...}`` that says what is wrong.
 Each request writes in one transaction, so a rejected request leaves nothing behind.
 """
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import BadRequest
 
 from .models import Author, Book, Review, db
 
@@ -26,21 +27,37 @@ def invalid_input(error):
     return jsonify(error=error.message), error.status
 
 
+@bp.errorhandler(OperationalError)
+def database_unavailable(error):
+    # Most often the schema was never migrated ("no such table"): say how to fix it.
+    db.session.rollback()
+    current_app.logger.error("database error: %s", error.orig)
+    return jsonify(error="the database is unavailable or not migrated: run `alembic upgrade head`"), 503
+
+
 def _max_length(model, field):
     """The column's declared length, so the model stays the one place that sets limits."""
     return model.__table__.c[field].type.length
 
 
+# SQLite and PostgreSQL integers are 64-bit: a larger JSON number cannot be stored or looked up.
+INT_LIMIT = 2**63
+
+
 def read_body(model, *, required, optional=()):
     """Parse the JSON object in the request and check it against ``model``'s columns.
 
-    ``required`` and ``optional`` map field names to the Python type expected.
+    ``required`` and ``optional`` map field names to the Python type expected. Required
+    strings may not be empty; optional ones may.
     """
-    data = request.get_json(silent=True)
-    if data is None:
-        if not request.is_json:
-            raise InvalidInput("the request body must be JSON (Content-Type: application/json)", 415)
-        raise InvalidInput("the request body is not valid JSON")
+    if not request.is_json:
+        raise InvalidInput("the request body must be JSON (Content-Type: application/json)", 415)
+    try:
+        data = request.get_json()
+    except BadRequest:
+        raise InvalidInput("the request body is not valid JSON") from None
+    except RecursionError:
+        raise InvalidInput("the request body is not valid JSON: it is nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidInput("the request body must be a JSON object")
     fields = {**required, **dict(optional)}
@@ -52,16 +69,22 @@ def read_body(model, *, required, optional=()):
         raise InvalidInput(f"missing field(s): {', '.join(missing)}")
     clean = {}
     for name, kind in fields.items():
-        if name not in data or (data[name] is None and name not in required):
+        if data.get(name) is None:
             continue
         value = data[name]
         # bool is a subclass of int in Python; JSON true/false is not a number here.
         if not isinstance(value, kind) or isinstance(value, bool):
             raise InvalidInput(f"{name} must be {'a string' if kind is str else 'an integer'}")
+        if kind is int and not -INT_LIMIT < value < INT_LIMIT:
+            raise InvalidInput(f"{name} is too large")
         if kind is str:
             value = value.strip()
-            if not value:
+            if not value and name in required:
                 raise InvalidInput(f"{name} must not be empty")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput(f"{name} is not valid text (it contains a lone surrogate)") from None
             limit = _max_length(model, name)
             if limit and len(value) > limit:
                 raise InvalidInput(f"{name} must be at most {limit} characters")
@@ -81,7 +104,7 @@ def save(obj, conflict_message):
 
 
 def get_or_404(model, ident):
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident) if ident < INT_LIMIT else None
     if obj is None:
         abort(404, description=f"{model.__name__.lower()} {ident} does not exist")
     return obj

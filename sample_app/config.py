@@ -6,9 +6,15 @@ so a missing variable is caught at start-up instead of by the first request.
 """
 import os
 
+import click
 
-class ConfigError(RuntimeError):
-    """The selected configuration cannot be used as the environment stands."""
+
+class ConfigError(click.ClickException):
+    """The selected configuration cannot be used as the environment stands.
+
+    A ClickException, so that `flask --app sample_app run` reports it as a one-line
+    "Error: ..." instead of a traceback; outside the CLI it is an ordinary exception.
+    """
 
 
 class Config:

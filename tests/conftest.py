@@ -3,13 +3,16 @@
 Every app under test gets a fresh SQLite file in pytest's tmp_path, and its schema is
 built by running the project's own migrations, exactly as a real deployment would.
 """
+import functools
 from collections import defaultdict
 from pathlib import Path
 
+import flask
 import pytest
 from alembic import command
 from alembic.config import Config
 
+import sample_app
 from sample_app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,6 +23,27 @@ def alembic_config(db_url=None):
     config = Config(str(REPO / "alembic.ini"))
     config.cmd_opts = type("CmdOpts", (), {"x": [f"db_url={db_url}"] if db_url else []})()
     return config
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """The developer's shell must not choose the configuration or database under test."""
+    for name in ("SAMPLE_APP_CONFIG", "DATABASE_URL", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def instance_path(tmp_path, monkeypatch):
+    """Give every app that create_app() builds an instance folder in tmp_path.
+
+    Flask-SQLAlchemy creates the instance folder for a relative SQLite URL, and it
+    defaults to <repo>/instance; tests must leave the tree alone. create_app() looks up
+    the name ``Flask`` in its module when called, so replacing ``sample_app.Flask`` with
+    Flask plus an instance_path redirects exactly the apps create_app() builds.
+    """
+    path = tmp_path / "instance"
+    monkeypatch.setattr(sample_app, "Flask", functools.partial(flask.Flask, instance_path=str(path)))
+    return path
 
 
 @pytest.fixture
