@@ -1,0 +1,405 @@
+"""The JSON API: every endpoint's happy path, and every kind of bad input.
+
+A refused request must answer 4xx with a JSON body {"error": "..."} that says what is
+wrong, and must leave every table exactly as it was. Never a 500.
+"""
+
+import pytest
+from sqlalchemy import func, select
+
+from sample_app.models import Author, Book, Review, db
+
+# The limits of the String(n) columns in sample_app/models.py.
+NAME_MAX, TITLE_MAX, ISBN_MAX, REVIEWER_MAX = 100, 200, 13, 80
+
+DROP = object()  # in a table of cases: remove this field from the valid body
+TOO_BIG = 10**30  # a JSON integer no SQL INTEGER column can hold
+
+
+@pytest.fixture
+def row_counts(app):
+    """A function returning {table name: number of rows} for every table of the app."""
+
+    def count():
+        with app.app_context():
+            return {
+                model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (Author, Book, Review)
+            }
+
+    return count
+
+
+def assert_error(response, status, *words):
+    """``response`` is a JSON error with ``status`` whose message contains each of ``words``."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json, response.get_data(as_text=True)
+    message = response.get_json()["error"]
+    for word in words:
+        assert word in message
+    return message
+
+
+@pytest.fixture
+def refused(client, row_counts):
+    """Send a request that must be refused: check status, message, and that nothing was written."""
+
+    def send(method, path, status, *words, **kwargs):
+        before = row_counts()
+        response = client.open(path, method=method, **kwargs)
+        assert_error(response, status, *words)
+        assert row_counts() == before
+        return response
+
+    return send
+
+
+def created(response):
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.get_json()
+
+
+@pytest.fixture
+def shelf(client):
+    """One author with one book that has one review; returns their ids."""
+    author = created(client.post("/api/authors", json={"name": "Ursula K. Le Guin"}))
+    book = created(
+        client.post(
+            "/api/books",
+            json={"title": "A Wizard of Earthsea", "isbn": "9780547773742",
+                  "author_id": author["id"], "published_year": 1968},
+        )
+    )
+    review = created(
+        client.post(f"/api/books/{book['id']}/reviews", json={"reviewer": "ged", "rating": 5})
+    )
+    return {"author": author["id"], "book": book["id"], "review": review["id"]}
+
+
+def with_changes(body, changes):
+    """``body`` with ``changes`` laid over it; a DROP value removes the field."""
+    body = {**body, **changes}
+    return {name: value for name, value in body.items() if value is not DROP}
+
+
+# --- happy paths --------------------------------------------------------------------------
+
+
+def test_lists_start_empty(client):
+    assert client.get("/api/authors").get_json() == []
+    assert client.get("/api/books").get_json() == []
+
+
+def test_create_list_and_get_authors(client):
+    first = created(client.post("/api/authors", json={"name": "Octavia E. Butler"}))
+    assert first == {"id": first["id"], "name": "Octavia E. Butler"}
+    second = created(client.post("/api/authors", json={"name": "Ted Chiang"}))
+
+    response = client.get("/api/authors")
+    assert response.status_code == 200
+    assert response.get_json() == [first, second]
+    assert client.get(f"/api/authors/{second['id']}").get_json() == second
+
+
+def test_create_list_and_get_books(client, shelf):
+    body = {"title": "The Dispossessed", "isbn": "9780060512750", "author_id": shelf["author"],
+            "published_year": 1974}
+    book = created(client.post("/api/books", json=body))
+    assert book == {"id": book["id"], **body}
+
+    assert client.get(f"/api/books/{book['id']}").get_json() == book
+    listed = client.get("/api/books").get_json()
+    assert [b["id"] for b in listed] == [shelf["book"], book["id"]]
+
+
+@pytest.mark.parametrize("year", [DROP, None], ids=["omitted", "null"])
+def test_published_year_is_optional(client, shelf, year):
+    body = with_changes(
+        {"title": "Lavinia", "isbn": "9780151014248", "author_id": shelf["author"]},
+        {"published_year": year},
+    )
+    assert created(client.post("/api/books", json=body))["published_year"] is None
+
+
+def test_create_list_and_get_reviews(client, shelf):
+    review = created(
+        client.post(f"/api/books/{shelf['book']}/reviews",
+                    json={"reviewer": "tenar", "rating": 4, "body": "Quiet and fierce."})
+    )
+    assert review == {"id": review["id"], "book_id": shelf["book"], "reviewer": "tenar",
+                      "rating": 4, "body": "Quiet and fierce."}
+    assert client.get(f"/api/reviews/{review['id']}").get_json() == review
+
+    reviews = client.get(f"/api/books/{shelf['book']}/reviews").get_json()
+    assert [(r["reviewer"], r["rating"]) for r in reviews] == [("ged", 5), ("tenar", 4)]
+
+
+def test_a_review_body_defaults_to_empty(client, shelf):
+    review = client.get(f"/api/reviews/{shelf['review']}").get_json()
+    assert review["body"] == ""
+
+
+def test_reviews_are_listed_per_book(client, shelf):
+    other = created(client.post("/api/books", json={
+        "title": "The Tombs of Atuan", "isbn": "9780689845369", "author_id": shelf["author"]}))
+    assert client.get(f"/api/books/{other['id']}/reviews").get_json() == []
+    # The same reader may review another book.
+    created(client.post(f"/api/books/{other['id']}/reviews", json={"reviewer": "ged", "rating": 3}))
+    assert len(client.get(f"/api/books/{other['id']}/reviews").get_json()) == 1
+    assert len(client.get(f"/api/books/{shelf['book']}/reviews").get_json()) == 1
+
+
+@pytest.mark.parametrize("rating", [1, 5])
+def test_ratings_at_both_ends_of_the_range_are_accepted(client, shelf, rating):
+    review = created(client.post(f"/api/books/{shelf['book']}/reviews",
+                                 json={"reviewer": "arha", "rating": rating}))
+    assert review["rating"] == rating
+
+
+def test_strings_are_stored_without_surrounding_whitespace(client):
+    author = created(client.post("/api/authors", json={"name": "  N. K. Jemisin\n"}))
+    assert author["name"] == "N. K. Jemisin"
+
+
+@pytest.mark.parametrize(
+    "field, length",
+    [("name", NAME_MAX), ("title", TITLE_MAX), ("isbn", ISBN_MAX), ("reviewer", REVIEWER_MAX)],
+)
+def test_strings_exactly_at_the_column_limit_are_accepted(client, shelf, field, length):
+    value = "x" * length
+    if field == "name":
+        response = client.post("/api/authors", json={"name": value})
+    elif field == "reviewer":
+        response = client.post(f"/api/books/{shelf['book']}/reviews", json={"reviewer": value, "rating": 3})
+    else:
+        book = {"title": "T", "isbn": "1234567890", "author_id": shelf["author"]}
+        response = client.post("/api/books", json={**book, field: value})
+    assert created(response)[field] == value
+
+
+def test_limits_count_the_text_after_trimming(client):
+    name = " " + "x" * NAME_MAX + " "
+    assert created(client.post("/api/authors", json={"name": name}))["name"] == "x" * NAME_MAX
+
+
+# --- the request body as a whole ----------------------------------------------------------
+
+CREATE_PATHS = {
+    "author": "/api/authors",
+    "book": "/api/books",
+    "review": "/api/books/{book}/reviews",
+}
+
+BODY_CASES = [
+    # (request keyword arguments, status, words the message must contain)
+    pytest.param({"data": '{"name": ', "content_type": "application/json"}, 400, ["not valid JSON"],
+                 id="malformed-json"),
+    pytest.param({"data": "", "content_type": "application/json"}, 400, ["not valid JSON"],
+                 id="empty-json-body"),
+    pytest.param({"data": b'{"name": "\xff"}', "content_type": "application/json"}, 400,
+                 ["not valid JSON"], id="not-utf8"),
+    pytest.param({"data": "[" * 100_000, "content_type": "application/json"}, 400, ["JSON"],
+                 id="nested-too-deep"),
+    pytest.param({"data": {"name": "form field"}}, 415, ["application/json"], id="form-data"),
+    pytest.param({"data": '{"name": "x"}', "content_type": "text/plain"}, 415, ["application/json"],
+                 id="json-text-as-text-plain"),
+    pytest.param({}, 415, ["application/json"], id="no-body"),
+    pytest.param({"json": ["name", "x"]}, 400, ["must be a JSON object"], id="array"),
+    pytest.param({"json": "name"}, 400, ["must be a JSON object"], id="string"),
+    pytest.param({"json": 42}, 400, ["must be a JSON object"], id="number"),
+    pytest.param({"data": "null", "content_type": "application/json"}, 400, ["must be a JSON object"],
+                 id="null"),
+]
+
+
+@pytest.mark.parametrize("kind", CREATE_PATHS)
+@pytest.mark.parametrize("request_kwargs, status, words", BODY_CASES)
+def test_bodies_that_are_not_a_json_object_are_refused(refused, shelf, kind, request_kwargs, status, words):
+    refused("POST", CREATE_PATHS[kind].format(**shelf), status, *words, **request_kwargs)
+
+
+# --- fields -------------------------------------------------------------------------------
+
+AUTHOR_CASES = [
+    # (changes to a valid body, status, words the message must contain)
+    pytest.param({"name": DROP}, 400, ["missing field(s): name"], id="missing"),
+    pytest.param({"name": None}, 400, ["missing field(s): name"], id="null"),
+    pytest.param({"name": ""}, 400, ["name must not be empty"], id="empty"),
+    pytest.param({"name": " \t\n "}, 400, ["name must not be empty"], id="whitespace"),
+    pytest.param({"name": "x" * (NAME_MAX + 1)}, 400, ["name must be at most 100 characters"],
+                 id="too-long"),
+    pytest.param({"name": 7}, 400, ["name must be a string"], id="int"),
+    pytest.param({"name": True}, 400, ["name must be a string"], id="bool"),
+    pytest.param({"name": ["Le Guin"]}, 400, ["name must be a string"], id="list"),
+    pytest.param({"name": {"first": "Ursula"}}, 400, ["name must be a string"], id="object"),
+    pytest.param({"name": "\ud800"}, 400, ["name"], id="lone-surrogate"),
+    pytest.param({"nickname": "U"}, 400, ["unknown field(s): nickname"], id="unknown-field"),
+    # The id is the server's to choose.
+    pytest.param({"id": 99}, 400, ["unknown field(s): id"], id="id-given"),
+]
+
+
+@pytest.mark.parametrize("changes, status, words", AUTHOR_CASES)
+def test_bad_author_fields_are_refused(refused, shelf, changes, status, words):
+    body = with_changes({"name": "Joanna Russ"}, changes)
+    refused("POST", "/api/authors", status, *words, json=body)
+
+
+BOOK_CASES = [
+    pytest.param({"title": DROP, "isbn": DROP, "author_id": DROP}, 400,
+                 ["missing field(s): title, isbn, author_id"], id="missing-all"),
+    pytest.param({"title": DROP}, 400, ["missing field(s): title"], id="missing-title"),
+    pytest.param({"isbn": None}, 400, ["missing field(s): isbn"], id="null-isbn"),
+    pytest.param({"author_id": DROP}, 400, ["missing field(s): author_id"], id="missing-author_id"),
+    pytest.param({"title": ""}, 400, ["title must not be empty"], id="empty-title"),
+    pytest.param({"isbn": "   "}, 400, ["isbn must not be empty"], id="whitespace-isbn"),
+    pytest.param({"title": "x" * (TITLE_MAX + 1)}, 400, ["title must be at most 200 characters"],
+                 id="title-too-long"),
+    pytest.param({"isbn": "9" * (ISBN_MAX + 1)}, 400, ["isbn must be at most 13 characters"],
+                 id="isbn-too-long"),
+    pytest.param({"title": 1984}, 400, ["title must be a string"], id="int-title"),
+    pytest.param({"isbn": 9780060512750}, 400, ["isbn must be a string"], id="int-isbn"),
+    pytest.param({"author_id": "1"}, 400, ["author_id must be an integer"], id="string-author_id"),
+    pytest.param({"author_id": 1.0}, 400, ["author_id must be an integer"], id="float-author_id"),
+    pytest.param({"author_id": True}, 400, ["author_id must be an integer"], id="bool-author_id"),
+    pytest.param({"published_year": "1974"}, 400, ["published_year must be an integer"],
+                 id="string-year"),
+    pytest.param({"published_year": 1974.5}, 400, ["published_year must be an integer"],
+                 id="float-year"),
+    pytest.param({"published_year": False}, 400, ["published_year must be an integer"],
+                 id="bool-year"),
+    pytest.param({"published_year": 0}, 400, ["published_year must be a positive year"], id="year-0"),
+    pytest.param({"published_year": -300}, 400, ["published_year must be a positive year"],
+                 id="year-negative"),
+    pytest.param({"published_year": TOO_BIG}, 400, ["published_year"], id="year-too-big"),
+    pytest.param({"pages": 387, "genre": "sf"}, 400, ["unknown field(s): genre, pages"],
+                 id="unknown-fields"),
+    pytest.param({"author_id": 999}, 404, ["author 999 does not exist"], id="unknown-author"),
+    pytest.param({"author_id": 0}, 404, ["author 0 does not exist"], id="author-0"),
+    pytest.param({"author_id": -1}, 404, ["author -1 does not exist"], id="author-negative"),
+    # An id no row can have names an author that does not exist either.
+    pytest.param({"author_id": TOO_BIG}, 400, ["author_id is too large"], id="author-too-big"),
+]
+
+
+@pytest.mark.parametrize("changes, status, words", BOOK_CASES)
+def test_bad_book_fields_are_refused(refused, shelf, changes, status, words):
+    body = with_changes(
+        {"title": "The Dispossessed", "isbn": "9780060512750", "author_id": shelf["author"],
+         "published_year": 1974},
+        changes,
+    )
+    refused("POST", "/api/books", status, *words, json=body)
+
+
+REVIEW_CASES = [
+    pytest.param({"reviewer": DROP, "rating": DROP}, 400, ["missing field(s): reviewer, rating"],
+                 id="missing-all"),
+    pytest.param({"rating": DROP}, 400, ["missing field(s): rating"], id="missing-rating"),
+    pytest.param({"reviewer": None}, 400, ["missing field(s): reviewer"], id="null-reviewer"),
+    pytest.param({"reviewer": ""}, 400, ["reviewer must not be empty"], id="empty-reviewer"),
+    pytest.param({"reviewer": "\n"}, 400, ["reviewer must not be empty"], id="whitespace-reviewer"),
+    pytest.param({"reviewer": "x" * (REVIEWER_MAX + 1)}, 400, ["reviewer must be at most 80 characters"],
+                 id="reviewer-too-long"),
+    pytest.param({"reviewer": 12}, 400, ["reviewer must be a string"], id="int-reviewer"),
+    pytest.param({"body": 5}, 400, ["body must be a string"], id="int-body"),
+    pytest.param({"rating": "4"}, 400, ["rating must be an integer"], id="string-rating"),
+    pytest.param({"rating": 4.5}, 400, ["rating must be an integer"], id="float-rating"),
+    pytest.param({"rating": 4.0}, 400, ["rating must be an integer"], id="whole-float-rating"),
+    pytest.param({"rating": True}, 400, ["rating must be an integer"], id="bool-rating"),
+    pytest.param({"rating": 0}, 400, ["rating must be between 1 and 5"], id="rating-0"),
+    pytest.param({"rating": 6}, 400, ["rating must be between 1 and 5"], id="rating-6"),
+    pytest.param({"rating": -1}, 400, ["rating must be between 1 and 5"], id="rating-negative"),
+    pytest.param({"rating": TOO_BIG}, 400, ["rating is too large"], id="rating-too-big"),
+    # The book comes from the URL, not the body.
+    pytest.param({"book_id": 1}, 400, ["unknown field(s): book_id"], id="book_id-given"),
+]
+
+
+@pytest.mark.parametrize("changes, status, words", REVIEW_CASES)
+def test_bad_review_fields_are_refused(refused, shelf, changes, status, words):
+    body = with_changes({"reviewer": "shevek", "rating": 4, "body": "Good."}, changes)
+    refused("POST", f"/api/books/{shelf['book']}/reviews", status, *words, json=body)
+
+
+# --- conflicts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, make_body, words",
+    [
+        pytest.param("/api/authors", lambda ids: {"name": "Ursula K. Le Guin"},
+                     ["an author named 'Ursula K. Le Guin' already exists"], id="author-name"),
+        pytest.param("/api/authors", lambda ids: {"name": " Ursula K. Le Guin "}, ["already exists"],
+                     id="author-name-with-spaces"),
+        pytest.param("/api/books",
+                     lambda ids: {"title": "Another", "isbn": "9780547773742", "author_id": ids["author"]},
+                     ["a book with ISBN '9780547773742' already exists"], id="isbn"),
+        pytest.param("/api/books/{book}/reviews", lambda ids: {"reviewer": "ged", "rating": 1},
+                     ["'ged' has already reviewed book"], id="same-reviewer-same-book"),
+    ],
+)
+def test_duplicates_are_a_conflict(refused, client, shelf, path, make_body, words):
+    refused("POST", path.format(**shelf), 409, *words, json=make_body(shelf))
+    # The failed insert was rolled back: the next write goes through.
+    created(client.post("/api/authors", json={"name": "Someone New"}))
+
+
+# --- unknown ids, routes and methods ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, path, words",
+    [
+        pytest.param("GET", "/api/authors/999", ["author 999 does not exist"], id="author"),
+        pytest.param("GET", "/api/books/999", ["book 999 does not exist"], id="book"),
+        pytest.param("GET", "/api/reviews/999", ["review 999 does not exist"], id="review"),
+        pytest.param("GET", "/api/books/999/reviews", ["book 999 does not exist"], id="list-reviews"),
+        pytest.param("POST", "/api/books/999/reviews", ["book 999 does not exist"], id="create-review"),
+        # An id no row can have is just as unknown.
+        pytest.param("GET", f"/api/authors/{TOO_BIG}", ["does not exist"], id="author-too-big"),
+        pytest.param("GET", f"/api/books/{TOO_BIG}/reviews", ["does not exist"], id="list-reviews-too-big"),
+        pytest.param("POST", f"/api/books/{TOO_BIG}/reviews", ["does not exist"],
+                     id="create-review-too-big"),
+    ],
+)
+def test_unknown_ids_in_the_url_are_not_found(refused, shelf, method, path, words):
+    kwargs = {"json": {"reviewer": "shevek", "rating": 4}} if method == "POST" else {}
+    refused(method, path, 404, *words, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/nothing-here", "/api/authors/abc", "/api/authors/-1", "/api/books/1/reviews/1", "/api/", "/api"],
+)
+def test_unknown_routes_under_api_answer_json(refused, path):
+    refused("GET", path, 404, "not found")
+
+
+WRONG_METHODS = [
+    ("DELETE", "/api/authors", "GET, HEAD, OPTIONS, POST"),
+    ("PUT", "/api/authors/1", "GET, HEAD, OPTIONS"),
+    ("PATCH", "/api/books/1", "GET, HEAD, OPTIONS"),
+    ("POST", "/api/reviews/1", "GET, HEAD, OPTIONS"),
+    ("DELETE", "/api/books/1/reviews", "GET, HEAD, OPTIONS, POST"),
+]
+
+
+@pytest.mark.parametrize("method, path, allowed", WRONG_METHODS, ids=[f"{m}-{p}" for m, p, _ in WRONG_METHODS])
+def test_wrong_methods_answer_json(refused, shelf, method, path, allowed):
+    refused(method, path, 405, "method is not allowed", json={"name": "x"})
+
+
+@pytest.mark.parametrize("method, path, allowed", WRONG_METHODS, ids=[f"{m}-{p}" for m, p, _ in WRONG_METHODS])
+def test_wrong_methods_say_which_methods_are_allowed(client, shelf, method, path, allowed):
+    # RFC 9110, 15.5.6: a 405 response MUST carry an Allow header.
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    # Werkzeug builds the list from a set, so only its members are fixed, not their order.
+    assert set(response.headers.get("Allow", "").split(", ")) == set(allowed.split(", "))
+
+
+def test_errors_outside_the_api_stay_html(client):
+    response = client.get("/not-the-api")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
