@@ -28,18 +28,22 @@ export TZ := UTC
 export NO_COLOR := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# workbook.py (the notebooks' helpers) imports from anywhere, learner copies included.
+export PYTHONPATH := $(CURDIR)/notebooks
 # No virtualenv of the caller's may leak in; no app config or database URL either.
 unexport VIRTUAL_ENV CONDA_PREFIX SAMPLE_APP_CONFIG DATABASE_URL
 
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 BROWSER_FLAG := $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser,)
 
-.PHONY: help setup lab test record requirements clean
+.PHONY: help setup lab test record exercises navigation requirements clean
 
 help:
 	@echo "make lab      set up if needed, then start JupyterLab (PORT=$(PORT), NO_BROWSER=1 to not open a browser)"
 	@echo "make test     set up if needed, then run app, migration and notebook checks"
 	@echo "make record   re-execute notebooks in place after an intended output change (NB=path to pick one)"
+	@echo "make exercises   write learner copies (solutions stubbed) to notebooks/exercises/"
+	@echo "make navigation  regenerate the previous/index/next links and the map in 00_start_here"
 	@echo "make requirements   regenerate requirements.txt and environment.yml from requirements.in"
 	@echo "make clean    remove the venv, notebook workspaces and caches"
 
@@ -66,13 +70,23 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(BROWSER_FLAG) $(ALLOW_ROOT)
 
 # Two workers; --dist loadfile keeps each notebook (and each test module) on one worker.
+# ARGS narrows the run, e.g. make test ARGS=notebooks/01_alembic_init.ipynb
+ARGS ?=
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env -p no:cacheprovider \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
 
 record: $(STAMP)
 	$(BIN)/python notebooks/tools/record.py $(NB)
 
 # environment.yml repeats the pins for conda users; tests/test_environment.py checks they agree.
+exercises: $(STAMP)
+	$(BIN)/python notebooks/tools/exercises.py notebooks/exercises $(NB)
+	@echo "Learner copies are in notebooks/exercises/: open them in JupyterLab (make lab)."
+
+navigation: $(STAMP)
+	$(BIN)/python notebooks/tools/navigation.py
+
 requirements: $(STAMP)
 	$$(command -v uv || echo $(BIN)/uv) pip compile --universal --python-version 3.11 --quiet \
 	  requirements.in -o requirements.txt

@@ -18,9 +18,11 @@ from sqlalchemy.exc import ArgumentError
 from alembic import context
 from alembic.util import CommandError
 
-# Changed: importing the models module registers every table on the metadata.
 from sample_app import ConfigError, create_app
-from sample_app.models import db
+from sample_app.db import db
+# Changed: importing the models registers their tables on db.metadata. Without this
+# line autogenerate sees no tables whenever the app is not built (notebook 03).
+import sample_app.models  # noqa: F401
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -33,8 +35,8 @@ if config.config_file_name is not None:
 
 log = logging.getLogger("alembic.env")
 
-# Changed: the app's metadata, which the naming convention on sample_app.models.Base
-# gives predictable constraint names.
+# Changed: the app's metadata; the naming convention on sample_app.db.Base gives
+# its constraints predictable names.
 target_metadata = db.metadata
 
 

@@ -5,8 +5,11 @@ Kept small on purpose: each function is explained in ``00_start_here.ipynb``.
 - ``start(name)`` gives a notebook a fresh workspace of its own and moves into it.
 - ``sh(command)`` runs a shell command the way you would in a terminal, shows the exact
   command and its output, and fails the cell when the exit code is not the expected one.
+- ``edit(path, old, new)`` changes a file in place and prints the change as a diff.
 - ``show_schema(url)`` draws the tables of a live database as an entity-relationship diagram.
+- ``expect(condition, hint)`` and ``passed(...)`` are what exercise checks are made of.
 """
+import difflib
 import os
 import re
 import shutil
@@ -16,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-WORKSPACES = REPO / "notebooks" / "workspace"
+# The tests that run learner copies of the notebooks point this elsewhere, so that they
+# never share a workspace with the same notebook running under nbval.
+WORKSPACES = Path(os.environ.get("WORKBOOK_WORKSPACES", REPO / "notebooks" / "workspace"))
 
 # Every autogenerate and check run logs these six lines; they say nothing about the
 # migration itself. sh() hides them unless asked with show_all=True.
@@ -47,8 +52,24 @@ def start(name, copy=("sample_app", "alembic", "alembic.ini")):
         del sys.modules[module]
     if "" not in sys.path:
         sys.path.insert(0, "")
-    print(f"Workspace: notebooks/workspace/{name}")
+    _short_tracebacks_for_workbook_errors()
+    print(f"Workspace: workspace/{name}")
     print("Contents:", ", ".join(sorted(p.name for p in workspace.iterdir())) or "(empty)")
+
+
+def _short_tracebacks_for_workbook_errors():
+    """Show CommandFailed and NotYet as one line: the message is everything the learner needs,
+    and the frames inside this file would only show where the repository sits on this machine."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc(
+            (CommandFailed, NotYet),
+            lambda shell, etype, value, tb, tb_offset=None: shell.showtraceback((etype, value, tb), exception_only=True),
+        )
 
 
 class CommandFailed(Exception):
@@ -72,13 +93,14 @@ def _tidy(text):
     return text.replace(str(REPO), "<repo>")
 
 
-def sh(command, expect=0, show_all=False):
+def sh(command, expect=0, show_all=False, tail=None):
     """Run ``command`` in bash from the current workspace and print what it prints.
 
     stdout and stderr are merged in the order they were written, as a terminal shows
     them. Raises ``CommandFailed`` unless the exit code equals ``expect``; pass
     ``expect=1`` (or whatever code) when the failure is the point of the lesson, then
-    assert on ``.output``.
+    assert on ``.output`` (always the whole output). ``tail=N`` prints only the last N
+    lines, saying how many were left out: for long tracebacks.
     """
     proc = subprocess.run(
         command,
@@ -92,8 +114,12 @@ def sh(command, expect=0, show_all=False):
     output = _tidy(proc.stdout)
     if not show_all:
         output = _PLUGIN_NOISE.sub("", output)
+    shown = output
+    lines = output.splitlines(keepends=True)
+    if tail is not None and len(lines) > tail:
+        shown = f"[... {len(lines) - tail} earlier lines not shown ...]\n" + "".join(lines[-tail:])
     # One print, so the command and its output stay together in one stored output.
-    print(f"$ {command}\n{output}", end="" if output.endswith("\n") or not output else "\n")
+    print(f"$ {command}\n{shown}", end="" if shown.endswith("\n") or not shown else "\n")
     if proc.returncode != expect:
         raise CommandFailed(
             f"`{command}` exited with {proc.returncode}, expected {expect} (its output is above)"
@@ -101,6 +127,38 @@ def sh(command, expect=0, show_all=False):
     if expect:
         print(f"(exit code {proc.returncode}, as expected)")
     return Result(command, proc.returncode, output)
+
+
+def edit(path, old, new, count=1):
+    """Replace ``old`` with ``new`` in the file at ``path`` and print the change as a unified diff.
+
+    ``old`` must occur exactly ``count`` times, so an edit never lands somewhere unexpected.
+    """
+    path = Path(path)
+    before = path.read_text()
+    found = before.count(old)
+    if found != count:
+        raise ValueError(f"{path}: expected {count} occurrence(s) of the text to replace, found {found}")
+    after = before.replace(old, new)
+    path.write_text(after)
+    diff = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=2
+    )
+    print("".join(diff), end="")
+
+
+class NotYet(AssertionError):
+    """An exercise check found the work not done yet; the message says what to look at."""
+
+
+def expect(condition, hint):
+    """Part of an exercise check: raise ``NotYet(hint)`` unless ``condition`` is true."""
+    if not condition:
+        raise NotYet(hint)
+
+
+def passed(exercise, what):
+    print(f"PASSED exercise {exercise}: {what}")
 
 
 def show_schema(url):

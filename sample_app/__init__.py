@@ -9,7 +9,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from .config import ConfigError, config_object
-from .models import db
+from .db import db
 
 __all__ = ["create_app", "db", "ConfigError"]
 
@@ -34,6 +34,8 @@ def create_app(config=None):
     # creates when it builds that engine.
     db.init_app(app)
 
+    # Imported here, as in flaskr: the blueprint brings in the models, and importing the
+    # package alone (as `from sample_app.db import db` does) stays light.
     from . import api
 
     app.register_blueprint(api.bp)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest
 
-from .models import Author, Book, Review, db
+from .db import db
+from .models import Author, Book, Review
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -7,7 +7,8 @@ wrong, and must leave every table exactly as it was. Never a 500.
 import pytest
 from sqlalchemy import func, select
 
-from sample_app.models import Author, Book, Review, db
+from sample_app.db import db
+from sample_app.models import Author, Book, Review
 
 # The limits of the String(n) columns in sample_app/models.py.
 NAME_MAX, TITLE_MAX, ISBN_MAX, REVIEWER_MAX = 100, 200, 13, 80
