@@ -58,8 +58,10 @@ def database_url():
         if raw:
             try:
                 return make_url(raw), source
-            except ArgumentError:
-                # SQLAlchemy's own message repeats the string, password and all.
+            except (ArgumentError, ValueError):
+                # ArgumentError: not a URL at all. ValueError: a "port" that is no number,
+                # usually from an unencoded "@" or ":" in the password, which its message
+                # would partly repeat.
                 raise CommandError(f"the URL given by {source} is not a valid database URL") from None
     try:
         app = create_app()
