@@ -73,8 +73,7 @@ lab: $(STAMP)
 # ARGS narrows the run, e.g. make test ARGS=notebooks/01_alembic_init.ipynb
 ARGS ?=
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env -p no:cacheprovider \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env -p no:cacheprovider $(ARGS)
 
 record: $(STAMP)
 	$(BIN)/python notebooks/tools/record.py $(NB)
