@@ -1,7 +1,7 @@
 """Alembic environment for sample_app.
 
-Started from Alembic's generic template (``alembic init``) and changed in three places,
-each marked "Changed:" below:
+Started from Alembic's generic template (``alembic init``). Every change is marked
+"Changed:" below; there are three kinds:
 
 1. the database URL comes from the Flask app's configuration, with overrides;
 2. ``target_metadata`` is the app's metadata, so autogenerate can see the models;
@@ -75,11 +75,14 @@ def database_url():
     return url, f"the app's {app.config['CONFIG_NAME']} configuration"
 
 
+# Changed: the URL is decided here, before either mode runs.
 url, source = database_url()
 # The password is masked in the log line; the real one goes only to the config.
 log.info("Using %s (from %s)", url.render_as_string(hide_password=True), source)
 # ConfigParser treats "%" as interpolation, so every "%" in the URL is doubled.
 config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%"))
+# Changed: SQLite can alter little of a table in place, so on SQLite autogenerate writes,
+# and migrations run, batch operations that rebuild the table instead.
 render_as_batch = url.get_backend_name() == "sqlite"
 
 
