@@ -104,7 +104,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
-        render_as_batch=render_as_batch,
+        render_as_batch=render_as_batch,  # Changed
     )
 
     with context.begin_transaction():
@@ -128,7 +128,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            render_as_batch=render_as_batch,
+            render_as_batch=render_as_batch,  # Changed
         )
 
         with context.begin_transaction():
