@@ -4,7 +4,6 @@ Every app under test gets a fresh SQLite file in pytest's tmp_path, and its sche
 built by running the project's own migrations, exactly as a real deployment would.
 """
 import functools
-from collections import defaultdict
 from pathlib import Path
 
 import flask
@@ -71,17 +70,3 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print how long each notebook took under nbval (the sum of its cells)."""
-    seconds = defaultdict(float)
-    for reports in terminalreporter.stats.values():
-        for report in reports:
-            nodeid = getattr(report, "nodeid", "")
-            if ".ipynb::" in nodeid and getattr(report, "when", None) in ("setup", "call", "teardown"):
-                seconds[nodeid.split("::", 1)[0]] += report.duration
-    if seconds:
-        terminalreporter.section("notebook durations (nbval, all cells)")
-        for notebook, total in sorted(seconds.items()):
-            terminalreporter.write_line(f"{total:7.1f}s  {notebook}")

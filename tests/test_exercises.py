@@ -45,6 +45,8 @@ def test_learner_copy_fails_every_check_with_its_hint(path, tmp_path, monkeypatc
     assert not tagged(copy, "solution")
     assert all(c.source == exercises.STUB for c in tagged(copy, "exercise"))
     assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
+    first = next(c for c in copy.cells if c.cell_type == "code")
+    assert f'start("{path.name[:2]}-exercises"' in first.source, "the learner copy must not share the workspace"
 
     # A workspace root of its own: the same notebook may be running under nbval right now.
     monkeypatch.setenv("WORKBOOK_WORKSPACES", str(tmp_path / "workspace"))

@@ -4,26 +4,40 @@ In the committed notebooks each exercise's solution sits in a code cell tagged
 ``solution``, so nbval checks it like any other cell. A learner copy replaces every such
 cell with a stub and drops all outputs, so the learner starts from a blank exercise whose
 check cell then fails with its hint until the work is done. The copies go to
-``notebooks/exercises/`` (ignored by git) and are rewritten on every run.
+``notebooks/exercises/`` (ignored by git) and are rewritten on every run, so finished work
+there is overwritten by the next `make exercises`. Notebooks without exercises are skipped.
 """
+import re
 import sys
 from pathlib import Path
 
+import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
 
 STUB = "# Exercise: your code here. Then run the check cell below.\n"
 
 
+# The learner copy works in a workspace of its own ("01-exercises"), so that running the
+# solved notebook never wipes the learner's work, and the other way round.
+START = re.compile(r'start\("(\d\d)"')
+
+
 class StubSolutions(Preprocessor):
-    """Replace the source of every cell tagged ``solution`` with a stub."""
+    """Replace the source of every cell tagged ``solution`` with a stub, and rename the workspace."""
 
     def preprocess_cell(self, cell, resources, index):
         tags = cell.metadata.get("tags", [])
         if "solution" in tags:
             cell.source = STUB
             cell.metadata["tags"] = [t for t in tags if t != "solution"] + ["exercise"]
+        if cell.cell_type == "code":
+            cell.source = START.sub(r'start("\1-exercises"', cell.source)
         return cell, resources
+
+
+def has_exercises(notebook):
+    return any("solution" in c.metadata.get("tags", []) for c in nbformat.read(notebook, as_version=4).cells)
 
 
 def learner_copy(notebook, out_dir):
@@ -40,7 +54,8 @@ def main(out_dir, notebooks):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
-        print(f"wrote {learner_copy(notebook, out)}")
+        if has_exercises(notebook):
+            print(f"wrote {learner_copy(notebook, out)}")
 
 
 if __name__ == "__main__":
