@@ -4,24 +4,14 @@ Every app under test gets a fresh SQLite file in pytest's tmp_path, and its sche
 built by running the project's own migrations, exactly as a real deployment would.
 """
 import functools
-from pathlib import Path
 
 import flask
 import pytest
 from alembic import command
-from alembic.config import Config
 
 import sample_app
 from sample_app import create_app
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def alembic_config(db_url=None):
-    """An Alembic Config for the repository's alembic.ini, as `alembic -x db_url=...` builds it."""
-    config = Config(str(REPO / "alembic.ini"))
-    config.cmd_opts = type("CmdOpts", (), {"x": [f"db_url={db_url}"] if db_url else []})()
-    return config
+from support import alembic_config
 
 
 @pytest.fixture(autouse=True)

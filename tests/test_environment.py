@@ -1,13 +1,12 @@
 """The set-up files agree with each other, and the notebooks run on the pinned stack."""
 import re
 from importlib.metadata import version
-from pathlib import Path
 
 import pytest
 import yaml
 from packaging.requirements import Requirement
 
-REPO = Path(__file__).resolve().parent.parent
+from support import REPO
 
 
 def pins(lines):

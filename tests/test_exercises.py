@@ -5,7 +5,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import REPO
+from support import REPO
 
 NOTEBOOK_DIR = REPO / "notebooks"
 # The same code `make exercises` runs, loaded from its file (notebooks/tools is no package).

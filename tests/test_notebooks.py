@@ -7,7 +7,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import REPO
+from support import REPO
 
 NOTEBOOK_DIR = REPO / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
