@@ -3,7 +3,8 @@
 Use it after a change that is meant to alter stored outputs, then review the output
 diff like code. Each notebook runs top to bottom in a new kernel started in its own
 directory, exactly as nbval runs it, and no per-cell timing metadata is written
-(nbclient's record_timing=False), so a re-record of unchanged code changes nothing.
+(nbclient's record_timing=False), and split stream outputs are merged (nbconvert's
+CoalesceStreamsPreprocessor), so a re-record of unchanged code changes nothing.
 """
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 
 def record(path):
@@ -28,6 +30,9 @@ def record(path):
         # Keep the stored notebook as it was: a half-recorded file helps nobody.
         print(f"FAILED {path}: a cell raised unexpectedly; nothing was written.\n{error}", file=sys.stderr)
         return False
+    # A cell's printed text can arrive as one stream message or several, depending on
+    # timing; merging adjacent ones stores the same text the same way on every run.
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nbformat.write(nb, path)
     print(f"recorded {path}")
     return True
