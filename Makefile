@@ -50,6 +50,9 @@ help:
 setup: $(STAMP)
 
 # Rebuilt from scratch whenever requirements.txt changes, so the venv holds exactly the pins.
+# Bytecode is compiled at install time (pip does so by default; uv only when asked):
+# PYTHONDONTWRITEBYTECODE below would otherwise make every kernel and every `alembic`
+# call compile SQLAlchemy and Alembic from source again, about 1 s each.
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
 	rm -rf $(VENV)
@@ -59,7 +62,7 @@ $(STAMP): requirements.txt
 	else UV=; echo "uv could not be installed; using pip (slower)"; fi; \
 	if [ -n "$$UV" ]; then \
 	  echo "Installing requirements.txt with $$UV"; \
-	  UV_PYTHON_DOWNLOADS=never $$UV pip install --quiet --python $(VENV)/bin/python -r requirements.txt; \
+	  UV_PYTHON_DOWNLOADS=never $$UV pip install --quiet --compile-bytecode --python $(VENV)/bin/python -r requirements.txt; \
 	else \
 	  $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
 	fi
