@@ -54,6 +54,12 @@ def test_learner_copy_fails_every_check_with_its_hint(path, tmp_path, monkeypatc
                    resources={"metadata": {"path": str(NOTEBOOK_DIR)}}).execute()
     checks = tagged(copy, "check")
     assert len(checks) >= 2
+    # Only a check may fail here: an error anywhere else (a lesson cell that no longer runs
+    # without the solutions, a missing command) would make the checks fail for another reason.
+    for cell in copy.cells:
+        if cell.cell_type == "code" and cell not in checks and "raises-exception" not in cell.metadata.get("tags", []):
+            errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+            assert not errors, f"a cell outside the checks failed in the learner copy: {errors}\n{cell.source}"
     for check in checks:
         errors = [o for o in check.outputs if o.output_type == "error"]
         assert errors, f"a check passed on an untouched exercise:\n{check.source}"
