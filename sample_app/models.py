@@ -23,7 +23,7 @@ class Author(db.Model):
 class Book(db.Model):
     __tablename__ = "books"
     # Table-level, not inside mapped_column(): autogenerate renders a CheckConstraint only
-    # when it sits on the table (lesson 04 shows the column-level one going missing).
+    # when it sits on the table (notebook 04 shows the column-level one going missing).
     __table_args__ = (CheckConstraint("published_year > 0", name="published_year_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
