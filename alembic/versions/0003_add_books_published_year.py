@@ -51,8 +51,7 @@ def batch_books(with_published_year):
 def upgrade() -> None:
     """Upgrade schema."""
     # Nullable, so existing books need no value. On SQLite the batch operation copies
-    # the table to add the CHECK constraint; autogenerate does not emit CHECK changes
-    # on existing tables, so create_check_constraint was added by hand.
+    # the table to add the CHECK constraint (ALTER TABLE cannot add one there).
     with batch_books(with_published_year=False) as batch_op:
         batch_op.add_column(sa.Column('published_year', sa.Integer(), nullable=True))
         batch_op.create_check_constraint(
