@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 # never share a workspace with the same notebook running under nbval.
 WORKSPACES = Path(os.environ.get("WORKBOOK_WORKSPACES", REPO / "notebooks" / "workspace"))
 
-# Every autogenerate and check run logs these six lines; they say nothing about the
+# Every autogenerate and check run logs one of these lines per comparison plugin; they say nothing about the
 # migration itself. sh() hides them unless asked with show_all=True.
 _PLUGIN_NOISE = re.compile(r"^INFO  \[alembic\.runtime\.plugins\] setting up autogenerate plugin .*\n", re.M)
 
