@@ -2,7 +2,8 @@
 
 Kept small on purpose: each function is explained in ``00_start_here.ipynb``.
 
-- ``start(name)`` gives a notebook a fresh workspace of its own and moves into it.
+- ``start(name)`` gives a notebook a fresh workspace of its own and moves into it;
+  ``fresh_copy(folder)`` puts a fresh copy of the finished app into a folder of it.
 - ``sh(command)`` runs a shell command the way you would in a terminal, shows the exact
   command and its output, and fails the cell when the exit code is not the expected one.
 - ``edit(path, old, new)`` changes a file in place and prints the change as a diff.
@@ -28,7 +29,25 @@ WORKSPACES = Path(os.environ.get("WORKBOOK_WORKSPACES", REPO / "notebooks" / "wo
 _PLUGIN_NOISE = re.compile(r"^INFO  \[alembic\.runtime\.plugins\] setting up autogenerate plugin .*\n", re.M)
 
 
-def start(name, copy=("sample_app", "alembic", "alembic.ini")):
+FINISHED = ("sample_app", "alembic", "alembic.ini")
+
+
+def _fresh_folder_with(folder, copy):
+    """Make ``folder`` afresh and copy ``copy`` into it from the repository."""
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for item in copy:
+        source = REPO / item
+        if source.is_dir():
+            shutil.copytree(source, folder / item, ignore=shutil.ignore_patterns("__pycache__", "instance"))
+        else:
+            shutil.copy2(source, folder / item)
+    return folder
+
+
+def start(name, copy=FINISHED):
     """Make ``notebooks/workspace/<name>/`` afresh, copy ``copy`` into it from the repository, and cd there.
 
     Prints the workspace and what it holds; returns nothing, so no absolute path is shown.
@@ -36,16 +55,7 @@ def start(name, copy=("sample_app", "alembic", "alembic.ini")):
     Running a notebook again starts from the same state: whatever the last run left in
     its workspace is deleted first. Nothing outside the workspace is touched.
     """
-    workspace = WORKSPACES / name
-    if workspace.exists():
-        shutil.rmtree(workspace)
-    workspace.mkdir(parents=True)
-    for item in copy:
-        source = REPO / item
-        if source.is_dir():
-            shutil.copytree(source, workspace / item, ignore=shutil.ignore_patterns("__pycache__", "instance"))
-        else:
-            shutil.copy2(source, workspace / item)
+    workspace = _fresh_folder_with(WORKSPACES / name, copy)
     os.chdir(workspace)
     # Imports such as `import sample_app` must find the workspace copy, not the repository's.
     for module in [m for m in sys.modules if m == "sample_app" or m.startswith("sample_app.")]:
@@ -70,6 +80,18 @@ def _short_tracebacks_for_workbook_errors():
             (CommandFailed, NotYet),
             lambda shell, etype, value, tb, tb_offset=None: shell.showtraceback((etype, value, tb), exception_only=True),
         )
+
+
+def fresh_copy(folder, copy=FINISHED):
+    """Make ``folder`` (inside the workspace) afresh with a copy of ``copy`` from the repository.
+
+    For an exercise that starts from the finished app and migration environment, whatever
+    the lesson above it changed in the workspace.
+    """
+    if Path(folder).is_absolute() or ".." in Path(folder).parts:
+        raise ValueError(f"{folder!r}: give a folder inside the workspace")
+    _fresh_folder_with(folder, copy)
+    print(f"{folder}/ holds a fresh copy of:", ", ".join(sorted(copy)))
 
 
 class CommandFailed(Exception):
