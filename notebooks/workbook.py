@@ -109,10 +109,16 @@ class Result:
         pass
 
 
+# Alembic's messages describe some objects with their memory address ("<... object at 0x7f3a...>"),
+# which differs on every run; sh() leaves the address out.
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+
+
 def _tidy(text):
-    """Show paths relative to the workspace, so outputs read the same on every machine."""
+    """Show paths relative to the workspace, and no memory addresses, so outputs read the same on every machine."""
     text = text.replace(str(Path.cwd()), ".")
-    return text.replace(str(REPO), "<repo>")
+    text = text.replace(str(REPO), "<repo>")
+    return _ADDRESS.sub("", text)
 
 
 def sh(command, expect=0, show_all=False, tail=None):
