@@ -30,8 +30,8 @@ export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # workbook.py (the notebooks' helpers) imports from anywhere, learner copies included.
 export PYTHONPATH := $(CURDIR)/notebooks
-# No virtualenv of the caller's may leak in; no app config or database URL either.
-unexport VIRTUAL_ENV CONDA_PREFIX SAMPLE_APP_CONFIG DATABASE_URL
+# No virtualenv of the caller's may leak in; no app config, database URL or Alembic config file either.
+unexport VIRTUAL_ENV CONDA_PREFIX SAMPLE_APP_CONFIG DATABASE_URL ALEMBIC_CONFIG
 
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 BROWSER_FLAG := $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser,)

@@ -85,9 +85,9 @@ log.info("Using %s (from %s)", url.render_as_string(hide_password=True), source)
 config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%"))
 # Changed: on SQLite, autogenerate writes changes to existing tables inside
 # op.batch_alter_table(). This only shapes the revisions it writes. When a batch block
-# runs, Alembic rebuilds the table (copy, drop, rename) unless everything in the block
-# is something SQLite does in place: adding a column (without a SQL-expression
-# default), creating or dropping an index.
+# runs on SQLite, Alembic rebuilds the table (copy, drop, rename) unless the block holds
+# nothing but added columns (without a SQL-expression default) and created or dropped
+# indexes.
 render_as_batch = url.get_backend_name() == "sqlite"
 
 # Changed: autogenerate compares the CHECK constraints of existing tables only with this
