@@ -1,16 +1,18 @@
 """Alembic environment for sample_app.
 
 Started from Alembic's generic template (``alembic init``). Every change is marked
-"Changed:" below; there are four kinds:
+"Changed:" below; there are five kinds:
 
 1. the database URL comes from the Flask app's configuration, with overrides;
 2. ``target_metadata`` is the app's metadata, so autogenerate can see the models;
 3. on SQLite, autogenerate writes batch operations, because SQLite can alter
    little of a table in place;
-4. autogenerate also compares named CHECK constraints (an opt-in Alembic plugin).
+4. autogenerate also compares named CHECK constraints (an opt-in Alembic plugin);
+5. a connection handed over by the caller (a test harness) is used as it is.
 """
 import logging
 import os
+from contextlib import nullcontext
 from logging.config import fileConfig
 
 from sqlalchemy import engine_from_config, pool
@@ -77,8 +79,17 @@ def database_url():
     return url, f"the app's {app.config['CONFIG_NAME']} configuration"
 
 
+# Changed: a caller may hand over a connection of its own in config.attributes, as test
+# harnesses (pytest-alembic) and Alembic's cookbook recipe "Sharing a Connection across
+# one or more programmatic migration commands" do. Then that connection is the database:
+# resolving a URL as well would migrate another one, by default the developer's.
+passed_connection = config.attributes.get("connection")
+
 # Changed: the URL is decided here, before either mode runs.
-url, source = database_url()
+if passed_connection is not None:
+    url, source = passed_connection.engine.url, "the connection passed in config.attributes"
+else:
+    url, source = database_url()
 # The password is masked in the log line; the real one goes only to the config.
 log.info("Using %s (from %s)", url.render_as_string(hide_password=True), source)
 # ConfigParser treats "%" as interpolation, so every "%" in the URL is doubled.
@@ -129,13 +140,18 @@ def run_migrations_online() -> None:
     and associate a connection with the context.
 
     """
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section, {}),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
+    # Changed: a passed connection is used as it is, and stays the caller's to close.
+    if passed_connection is not None:
+        connecting = nullcontext(passed_connection)
+    else:
+        connectable = engine_from_config(
+            config.get_section(config.config_ini_section, {}),
+            prefix="sqlalchemy.",
+            poolclass=pool.NullPool,
+        )
+        connecting = connectable.connect()
 
-    with connectable.connect() as connection:
+    with connecting as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
