@@ -7,8 +7,8 @@ Started from Alembic's generic template (``alembic init``). Every change is mark
 2. ``target_metadata`` is the app's metadata, so autogenerate can see the models;
 3. on SQLite, autogenerate writes batch operations, because SQLite can alter
    little of a table in place;
-4. autogenerate also compares named CHECK constraints (an opt-in Alembic plugin);
-5. a connection handed over by the caller (a test harness) is used as it is.
+4. a connection handed over by the caller (a test harness) is used as it is;
+5. autogenerate also compares named CHECK constraints (an opt-in Alembic plugin).
 """
 import logging
 import os
@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from logging.config import fileConfig
 
 from sqlalchemy import engine_from_config, pool
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from alembic import context
@@ -79,10 +79,10 @@ def database_url():
     return url, f"the app's {app.config['CONFIG_NAME']} configuration"
 
 
-# Changed: a caller may hand over a connection of its own in config.attributes, as test
-# harnesses (pytest-alembic) and Alembic's cookbook recipe "Sharing a Connection across
-# one or more programmatic migration commands" do. Then that connection is the database:
-# resolving a URL as well would migrate another one, by default the developer's.
+# Changed: a caller may hand over a connection of its own in config.attributes, as
+# Alembic's cookbook recipe "Sharing a Connection across one or more programmatic
+# migration commands" does (pytest-alembic puts an Engine there). Then that is the
+# database: resolving a URL as well would migrate another one, by default the developer's.
 passed_connection = config.attributes.get("connection")
 
 # Changed: the URL is decided here, before either mode runs.
@@ -140,8 +140,11 @@ def run_migrations_online() -> None:
     and associate a connection with the context.
 
     """
-    # Changed: a passed connection is used as it is, and stays the caller's to close.
-    if passed_connection is not None:
+    # Changed: a passed connection is used as it is, and stays the caller's to close;
+    # from a passed Engine, env.py opens (and closes) a connection of its own.
+    if isinstance(passed_connection, Engine):
+        connecting = passed_connection.connect()
+    elif passed_connection is not None:
         connecting = nullcontext(passed_connection)
     else:
         connectable = engine_from_config(

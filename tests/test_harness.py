@@ -63,7 +63,10 @@ def scratch(tmp_path):
 
 
 def harness_config(connection, trap, script_location=None):
-    """A Config as a harness builds it; its -x db_url points at a trap as well."""
+    """A Config as a harness builds it; its -x db_url points at a trap as well.
+
+    ``connection`` may be a Connection (the cookbook recipe) or an Engine (pytest-alembic).
+    """
     config = alembic_config(f"sqlite:///{trap / 'from-x.sqlite'}")
     if script_location:
         config.set_main_option("script_location", str(script_location))
@@ -82,6 +85,13 @@ def test_a_passed_connection_is_the_only_database_migrated(scratch, traps, tmp_p
     assert list(traps.iterdir()) == []
     assert not (tmp_path / "instance").exists(), "the app was built: its instance folder was made"
     assert "(from the connection passed in config.attributes)" in capsys.readouterr().err
+
+
+def test_a_passed_engine_is_migrated_as_pytest_alembic_passes_one(scratch, traps, sqlite_files_opened):
+    command.upgrade(harness_config(scratch, traps), "head")
+    assert {"authors", "books", "reviews", "alembic_version"} <= set(inspect(scratch).get_table_names())
+    assert set(sqlite_files_opened) == {str(scratch.url.database)}
+    assert list(traps.iterdir()) == []
 
 
 def test_offline_mode_renders_sql_for_the_passed_connection(scratch, traps, capsys):
