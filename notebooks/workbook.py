@@ -4,8 +4,10 @@ Kept small on purpose: each function is explained in ``00_start_here.ipynb``.
 
 - ``start(name)`` gives a notebook a fresh workspace of its own and moves into it;
   ``fresh_copy(folder)`` puts a fresh copy of the finished app into a folder of it.
+- ``enter(name)`` moves back into a workspace that ``start(name)`` made, without resetting it.
 - ``sh(command)`` runs a shell command the way you would in a terminal, shows the exact
-  command and its output, and fails the cell when the exit code is not the expected one.
+  command and its output, and fails the cell when the exit code is not the expected one;
+  ``run(command)`` does the same silently, for checks that judge the result themselves.
 - ``edit(path, old, new)`` changes a file in place and prints the change as a diff.
 - ``show_schema(url)`` draws the tables of a live database as an entity-relationship diagram.
 - ``expect(condition, hint)`` and ``passed(...)`` are what exercise checks are made of.
@@ -67,6 +69,18 @@ def start(name, copy=FINISHED):
     print("Contents:", ", ".join(sorted(p.name for p in workspace.iterdir())) or "(empty)")
 
 
+def enter(name):
+    """Move into the workspace ``start(name)`` made, keeping what is in it.
+
+    Exercise checks call it first, so a check run again after a later exercise's
+    ``start()`` still inspects its own exercise's workspace.
+    """
+    workspace = WORKSPACES / name
+    if not workspace.is_dir():
+        raise NotYet(f"There is no workspace/{name} yet: run this exercise's first cell, which makes it")
+    os.chdir(workspace)
+
+
 def _short_tracebacks_for_workbook_errors():
     """Show CommandFailed and NotYet as one line: the message is everything the learner needs,
     and the frames inside this file would only show where the repository sits on this machine."""
@@ -92,6 +106,20 @@ def fresh_copy(folder, copy=FINISHED):
         raise ValueError(f"{folder!r}: give a folder inside the workspace")
     _fresh_folder_with(folder, copy)
     print(f"{folder}/ holds a fresh copy of:", ", ".join(sorted(copy)))
+
+
+# `make test` counts the command-line tools that the notebooks start (each one a new Python
+# process that imports SQLAlchemy): the floor of the test run's time. A tool counts where it
+# stands in command position: at the start, after && || ; | ( or $(, or after VAR=value.
+_CLI = re.compile(r"(?:^|&&|\|\||[;|(]|\$\()\s*(?:\w+=\S*\s+)*(alembic|flask|python3?)(?=\s|$)")
+
+
+def _count_cli_calls(command):
+    log = os.environ.get("WORKBOOK_CLI_LOG")
+    calls = _CLI.findall(command)
+    if log and calls:
+        with open(log, "a", encoding="utf-8") as file:
+            file.write("".join(f"{name}\n" for name in calls))
 
 
 class CommandFailed(Exception):
@@ -130,6 +158,27 @@ def sh(command, expect=0, show_all=False, tail=None):
     assert on ``.output`` (always the whole output). ``tail=N`` prints only the last N
     lines, marking that earlier ones were left out: for long tracebacks.
     """
+    result = run(command, show_all)
+    output = result.output
+    shown = output
+    lines = output.splitlines(keepends=True)
+    if tail is not None and len(lines) > tail:
+        # No count of the hidden lines: tracebacks are laid out differently across Python versions.
+        shown = "[... earlier lines not shown ...]\n" + "".join(lines[-tail:])
+    # One print, so the command and its output stay together in one stored output.
+    print(f"$ {command}\n{shown}", end="" if shown.endswith("\n") or not shown else "\n")
+    if result.returncode != expect:
+        raise CommandFailed(
+            f"`{command}` exited with {result.returncode}, expected {expect} (its output is above)"
+        )
+    if expect:
+        print(f"(exit code {result.returncode}, as expected)")
+    return result
+
+
+def run(command, show_all=False):
+    """Run ``command`` as ``sh()`` does, but print nothing and never raise: return the ``Result``."""
+    _count_cli_calls(command)
     proc = subprocess.run(
         command,
         shell=True,
@@ -142,19 +191,6 @@ def sh(command, expect=0, show_all=False, tail=None):
     output = _tidy(proc.stdout)
     if not show_all:
         output = _PLUGIN_NOISE.sub("", output)
-    shown = output
-    lines = output.splitlines(keepends=True)
-    if tail is not None and len(lines) > tail:
-        # No count of the hidden lines: tracebacks are laid out differently across Python versions.
-        shown = "[... earlier lines not shown ...]\n" + "".join(lines[-tail:])
-    # One print, so the command and its output stay together in one stored output.
-    print(f"$ {command}\n{shown}", end="" if shown.endswith("\n") or not shown else "\n")
-    if proc.returncode != expect:
-        raise CommandFailed(
-            f"`{command}` exited with {proc.returncode}, expected {expect} (its output is above)"
-        )
-    if expect:
-        print(f"(exit code {proc.returncode}, as expected)")
     return Result(command, proc.returncode, output)
 
 

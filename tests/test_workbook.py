@@ -43,3 +43,38 @@ def test_fresh_copy_stays_inside_the_workspace(tmp_path, monkeypatch, folder):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValueError, match="inside the workspace"):
         workbook.fresh_copy(folder)
+
+
+def test_cli_calls_are_counted_where_a_command_starts(tmp_path, monkeypatch):
+    """make test's floor counts the Python tools the notebooks start; a file or folder named alembic is no call."""
+    log = tmp_path / "cli.log"
+    monkeypatch.setenv("WORKBOOK_CLI_LOG", str(log))
+    monkeypatch.chdir(tmp_path)
+    for command in [
+        "true alembic",                                        # an argument, not a call
+        "ls alembic 2>/dev/null; cat alembic.ini 2>/dev/null",  # files
+        "alembic --version > /dev/null",
+        "cd . && DATABASE_URL='sqlite:///x.sqlite' alembic --version > /dev/null",
+        "echo $(python -c 'print(1)') | python -c 'import sys'",
+    ]:
+        workbook.run(command)
+    assert log.read_text().split() == ["alembic", "alembic", "python", "python"]
+
+
+def test_run_is_silent_and_returns_the_exit_code(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    result = workbook.run("echo out; echo err >&2; exit 3")
+    assert (result.returncode, result.output) == (3, "out\nerr\n")
+    assert capsys.readouterr().out == ""
+
+
+def test_enter_moves_into_an_existing_workspace_without_resetting_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "WORKSPACES", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "01-ex1").mkdir()
+    (tmp_path / "01-ex1" / "work.txt").write_text("kept")
+    workbook.enter("01-ex1")
+    assert workbook.Path.cwd() == tmp_path / "01-ex1"
+    assert (tmp_path / "01-ex1" / "work.txt").read_text() == "kept"
+    with pytest.raises(workbook.NotYet, match="run this exercise's first cell"):
+        workbook.enter("01-ex2")
