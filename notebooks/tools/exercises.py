@@ -16,11 +16,14 @@ from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
 
 STUB = "# Exercise: your code here. Then run the check cell below.\n"
+EXERCISES = re.compile(r"^## Exercises", re.M)
+# A link to another notebook, e.g. the navigation's "[Index](00_start_here.ipynb)".
+LINK = re.compile(r"\]\(([0-9][0-9]_[a-z0-9_]+\.ipynb)\)")
 
 
-# The learner copy works in a workspace of its own ("01-exercises"), so that running the
-# solved notebook never wipes the learner's work, and the other way round.
-START = re.compile(r'start\("(\d\d)"')
+# The learner copy works in workspaces of its own ("01-exercises", "01-exercises-ex2"), so
+# that running the solved notebook never wipes the learner's work, and the other way round.
+START = re.compile(r'\b(start|enter)\("(\d\d)')
 
 
 class StubSolutions(Preprocessor):
@@ -32,11 +35,20 @@ class StubSolutions(Preprocessor):
             cell.source = STUB
             cell.metadata["tags"] = [t for t in tags if t != "solution"] + ["exercise"]
         if cell.cell_type == "code":
-            cell.source = START.sub(r'start("\1-exercises"', cell.source)
+            cell.source = START.sub(r'\1("\2-exercises', cell.source)
+        else:
+            # The copies sit one folder down, beside the other copies. A link to a notebook
+            # that has no copy (00_start_here) must climb back to the lesson.
+            lessons = Path(resources["metadata"]["path"])
+            cell.source = LINK.sub(
+                lambda m: m.group(0) if has_exercises(lessons / m.group(1)) else f"](../{m.group(1)})", cell.source
+            )
         return cell, resources
 
 
 def has_exercises(notebook):
+    if not Path(notebook).exists():
+        return False
     return any("solution" in c.metadata.get("tags", []) for c in nbformat.read(notebook, as_version=4).cells)
 
 
@@ -48,6 +60,17 @@ def learner_copy(notebook, out_dir):
     target = Path(out_dir) / Path(notebook).name
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def exercise_sections(notebook):
+    """Only what the exercises need: the first code cell (it makes the workspace) and every
+    cell from the "## Exercises" heading on. Each exercise's first cell builds its own state,
+    so the lesson cells in between are not needed to run them."""
+    cells = notebook.cells
+    first = next(i for i, c in enumerate(cells) if c.cell_type == "code")
+    heading = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and EXERCISES.search(c.source))
+    notebook.cells = [cells[first]] + cells[heading:]
+    return notebook
 
 
 def main(out_dir, notebooks):
