@@ -7,7 +7,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-STAMP := $(VENV)/.installed-from-requirements.txt
+# The venv is built by $(PYTHON) (a command name or a full path, e.g.
+# PYTHON=$(pyenv root)/versions/3.13.0/bin/python3.13). Its stamp names that Python's version,
+# so asking for another version rebuilds the venv instead of reusing the old one.
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)
+STAMP := $(VENV)/.installed-from-requirements.txt-python-$(PYTHON_VERSION)
 # uv makes the cold install take seconds; pip is the fallback when uv cannot be had.
 UV_VERSION := 0.13.8
 PORT ?= 8888
@@ -54,6 +58,11 @@ setup: $(STAMP)
 # PYTHONDONTWRITEBYTECODE below would otherwise make every kernel and every `alembic`
 # call compile SQLAlchemy and Alembic from source again, about 1 s each.
 $(STAMP): requirements.txt
+	@# A pyenv shim for a version that is not selected exits non-zero with pyenv's own advice.
+	@if [ -z "$(PYTHON_VERSION)" ]; then \
+	  echo "Cannot run PYTHON=$(PYTHON):"; { $(PYTHON) --version 2>&1 || true; } | head -6 | sed 's/^/  /'; \
+	  echo "Give a Python 3.11 or newer that runs, by name or full path, e.g. make test PYTHON=/usr/bin/python3.11"; \
+	  exit 1; fi
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
