@@ -267,8 +267,10 @@ def test_offline_sqlite_sql_builds_the_same_schema(tmp_path):
     assert not (tmp_path / "never-created.sqlite").exists()
     assert "CREATE TABLE _alembic_tmp_books" in sql  # the batch rebuild, from the given definition
     import sqlite3
+    from contextlib import closing
 
-    with sqlite3.connect(tmp_path / "from-script.sqlite") as conn:
+    # sqlite3's own context manager commits but does not close (ResourceWarning on 3.13).
+    with closing(sqlite3.connect(tmp_path / "from-script.sqlite")) as conn:
         conn.executescript(sql)
     online = f"sqlite:///{tmp_path / 'online.sqlite'}"
     command.upgrade(alembic_config(online), "head")
