@@ -6,6 +6,9 @@ migrations in ``alembic/`` (``alembic upgrade head``), never from ``create_all()
 import json
 
 from flask import Flask, request
+from flask.helpers import get_debug_flag
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException
 
 from .config import ConfigError, config_object
@@ -30,6 +33,13 @@ def create_app(config=None):
     app.config.from_object(config)
     app.config.from_mapping(overrides)
 
+    # Checked before db.init_app(), so that a refused configuration builds no engine.
+    if app.config.get("CONFIG_NAME") == "production" and (app.debug or get_debug_flag()):
+        # The debugger runs code typed into a browser. `flask run` turns it on from
+        # FLASK_DEBUG (which --debug sets) whatever app.debug says, so both are checked.
+        raise ConfigError("production refuses debug mode: unset FLASK_DEBUG (and DEBUG), and do not pass --debug")
+    database_url(app)
+
     # A relative SQLite path resolves into the instance folder, which Flask-SQLAlchemy
     # creates when it builds that engine.
     db.init_app(app)
@@ -51,3 +61,18 @@ def create_app(config=None):
         return response
 
     return app
+
+
+def database_url(app):
+    """The configured database URL, parsed; a malformed one is refused without repeating it."""
+    name = "DATABASE_URL" if app.config.get("CONFIG_NAME") == "production" else "SQLALCHEMY_DATABASE_URI"
+    try:
+        return make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    except (ArgumentError, ValueError):
+        # ArgumentError: not a URL at all. ValueError: a "port" that is not a number, most
+        # often from an unencoded "@" or ":" in the password, which the message would quote.
+        # `from None` keeps that message out of the traceback too.
+        raise ConfigError(
+            f"{name} is not a valid database URL (not shown, as it may hold a password);"
+            " characters such as @ : / in the password must be percent-encoded"
+        ) from None
