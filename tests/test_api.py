@@ -11,7 +11,7 @@ from sample_app.db import db
 from sample_app.models import Author, Book, Review
 
 # The limits of the String(n) columns in sample_app/models.py.
-NAME_MAX, TITLE_MAX, ISBN_MAX, REVIEWER_MAX = 100, 200, 13, 80
+NAME_MAX, TITLE_MAX, ISBN_MAX, REVIEWER_MAX, BODY_MAX = 100, 200, 13, 80, 10_000
 
 DROP = object()  # in a table of cases: remove this field from the valid body
 TOO_BIG = 10**30  # a JSON integer no SQL INTEGER column can hold
@@ -164,14 +164,16 @@ def test_strings_are_stored_without_surrounding_whitespace(client):
 
 @pytest.mark.parametrize(
     "field, length",
-    [("name", NAME_MAX), ("title", TITLE_MAX), ("isbn", ISBN_MAX), ("reviewer", REVIEWER_MAX)],
+    [("name", NAME_MAX), ("title", TITLE_MAX), ("isbn", ISBN_MAX), ("reviewer", REVIEWER_MAX),
+     ("body", BODY_MAX)],
 )
 def test_strings_exactly_at_the_column_limit_are_accepted(client, shelf, field, length):
     value = "x" * length
     if field == "name":
         response = client.post("/api/authors", json={"name": value})
-    elif field == "reviewer":
-        response = client.post(f"/api/books/{shelf['book']}/reviews", json={"reviewer": value, "rating": 3})
+    elif field in ("reviewer", "body"):
+        review = {"reviewer": "x", "rating": 3, field: value}
+        response = client.post(f"/api/books/{shelf['book']}/reviews", json=review)
     else:
         book = {"title": "T", "isbn": "1234567890", "author_id": shelf["author"]}
         response = client.post("/api/books", json={**book, field: value})
@@ -304,6 +306,8 @@ REVIEW_CASES = [
                  id="reviewer-too-long"),
     pytest.param({"reviewer": 12}, 400, ["reviewer must be a string"], id="int-reviewer"),
     pytest.param({"body": 5}, 400, ["body must be a string"], id="int-body"),
+    pytest.param({"body": "x" * (BODY_MAX + 1)}, 400, ["body must be at most 10000 characters"],
+                 id="body-too-long"),
     pytest.param({"rating": "4"}, 400, ["rating must be an integer"], id="string-rating"),
     pytest.param({"rating": 4.5}, 400, ["rating must be an integer"], id="float-rating"),
     pytest.param({"rating": 4.0}, 400, ["rating must be an integer"], id="whole-float-rating"),
