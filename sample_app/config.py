@@ -25,6 +25,10 @@ class Config:
     SECRET_KEY = DEV_SECRET_KEY
     # A relative SQLite path: Flask-SQLAlchemy resolves it against the app's instance folder.
     SQLALCHEMY_DATABASE_URI = "sqlite:///sample_app.sqlite"
+    # Larger request bodies are refused with 413 before they are read. The largest valid one
+    # is a review: a 10,000-character body, even written entirely as JSON escapes of
+    # characters outside the BMP (12 bytes each), is about 120 KB; 256 KiB leaves room.
+    MAX_CONTENT_LENGTH = 256 * 1024
 
 
 class DevelopmentConfig(Config):
