@@ -118,6 +118,28 @@ def test_relative_sqlite_url_resolves_into_the_instance_folder(name, filename, i
     assert not database.exists()
 
 
+def test_a_sqlite_file_gets_a_busy_timeout_and_a_larger_pool(db_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
+    with app.app_context():
+        assert db.engine.pool.size() == 10
+        assert db.engine.pool.timeout() == 10
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+
+
+def test_engine_options_that_are_configured_win(db_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 3}})
+    with app.app_context():
+        assert db.engine.pool.size() == 3
+
+
+def test_an_in_memory_sqlite_database_keeps_flask_sqlalchemys_single_connection():
+    # A pool size would be refused by the StaticPool Flask-SQLAlchemy picks for sqlite://.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        assert type(db.engine.pool).__name__ == "StaticPool"
+
+
 # --- production ---------------------------------------------------------------------------
 
 
