@@ -553,7 +553,7 @@ def impatient_client(migrated_db):
 
 @pytest.mark.parametrize("method, path", [("POST", "/api/authors"), ("GET", "/api/authors")])
 def test_a_locked_database_is_busy_not_an_error(impatient_client, migrated_db, method, path):
-    app, client = impatient_client
+    _, client = impatient_client
     # Another program holds SQLite's exclusive lock: nobody else may read or write.
     with closing(sqlite3.connect(migrated_db.removeprefix("sqlite:///"))) as other:
         other.execute("BEGIN EXCLUSIVE")
@@ -567,9 +567,8 @@ def test_a_locked_database_is_busy_not_an_error(impatient_client, migrated_db, m
 
 def test_no_free_connection_is_busy_not_an_error(impatient_client):
     app, client = impatient_client
-    with app.app_context():
-        with db.engine.connect():  # the pool's only connection, held
-            response = client.get("/api/authors")
+    with app.app_context(), db.engine.connect():  # the pool's only connection, held
+        response = client.get("/api/authors")
     assert_busy(response)
     assert client.get("/api/authors").status_code == 200
 
