@@ -1,7 +1,7 @@
 """The bookshelf domain: authors write books, readers review them."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db
@@ -57,7 +57,7 @@ class Review(db.Model):
     book_id: Mapped[int] = mapped_column(ForeignKey("books.id"))
     reviewer: Mapped[str] = mapped_column(String(80))
     rating: Mapped[int]
-    body: Mapped[str] = mapped_column(Text, server_default="")
+    body: Mapped[str] = mapped_column(String(10_000), server_default="")
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
 
     book: Mapped[Book] = relationship(back_populates="reviews")

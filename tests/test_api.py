@@ -4,14 +4,18 @@ A refused request must answer 4xx with a JSON body {"error": "..."} that says wh
 wrong, and must leave every table exactly as it was. Never a 500.
 """
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 from sqlalchemy import func, select
 
+from sample_app import create_app
 from sample_app.db import db
 from sample_app.models import Author, Book, Review
 
 # The limits of the String(n) columns in sample_app/models.py.
-NAME_MAX, TITLE_MAX, ISBN_MAX, REVIEWER_MAX = 100, 200, 13, 80
+NAME_MAX, TITLE_MAX, ISBN_MAX, REVIEWER_MAX, BODY_MAX = 100, 200, 13, 80, 10_000
 
 DROP = object()  # in a table of cases: remove this field from the valid body
 TOO_BIG = 10**30  # a JSON integer no SQL INTEGER column can hold
@@ -164,18 +168,37 @@ def test_strings_are_stored_without_surrounding_whitespace(client):
 
 @pytest.mark.parametrize(
     "field, length",
-    [("name", NAME_MAX), ("title", TITLE_MAX), ("isbn", ISBN_MAX), ("reviewer", REVIEWER_MAX)],
+    [("name", NAME_MAX), ("title", TITLE_MAX), ("isbn", ISBN_MAX), ("reviewer", REVIEWER_MAX),
+     ("body", BODY_MAX)],
 )
 def test_strings_exactly_at_the_column_limit_are_accepted(client, shelf, field, length):
     value = "x" * length
     if field == "name":
         response = client.post("/api/authors", json={"name": value})
-    elif field == "reviewer":
-        response = client.post(f"/api/books/{shelf['book']}/reviews", json={"reviewer": value, "rating": 3})
+    elif field in ("reviewer", "body"):
+        review = {"reviewer": "x", "rating": 3, field: value}
+        response = client.post(f"/api/books/{shelf['book']}/reviews", json=review)
     else:
         book = {"title": "T", "isbn": "1234567890", "author_id": shelf["author"]}
         response = client.post("/api/books", json={**book, field: value})
     assert created(response)[field] == value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Jose\u0301 Saramago", "\U0001f469\u200d\U0001f4bb Ada", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"],
+    ids=["combining-accent", "emoji-with-joiner", "persian-non-joiner"],
+)
+def test_invisible_characters_inside_visible_text_are_kept(client, name):
+    # Joiners and combining marks are part of how many names are written.
+    assert created(client.post("/api/authors", json={"name": name}))["name"] == name
+
+
+def test_a_review_body_keeps_tabs_and_line_breaks(client, shelf):
+    body = "First line.\r\nSecond line,\tindented.\n"
+    review = created(client.post(f"/api/books/{shelf['book']}/reviews",
+                                 json={"reviewer": "tenar", "rating": 4, "body": body}))
+    assert review["body"] == body.strip()
 
 
 def test_limits_count_the_text_after_trimming(client):
@@ -210,6 +233,18 @@ BODY_CASES = [
     pytest.param({"json": 42}, 400, ["must be a JSON object"], id="number"),
     pytest.param({"data": "null", "content_type": "application/json"}, 400, ["must be a JSON object"],
                  id="null"),
+    # json.loads() would keep the last value of a repeated key without a word.
+    pytest.param({"data": '{"name": "a", "name": "b"}', "content_type": "application/json"}, 400,
+                 ["not valid JSON", "'name' appears twice"], id="repeated-key"),
+    pytest.param({"data": '{"x": {"a": 1, "a": 1}}', "content_type": "application/json"}, 400,
+                 ["'a' appears twice"], id="repeated-key-nested"),
+    pytest.param({"data": '{"rating": NaN}', "content_type": "application/json"}, 400,
+                 ["not valid JSON", "NaN"], id="NaN"),
+    pytest.param({"data": '{"rating": -Infinity}', "content_type": "application/json"}, 400,
+                 ["-Infinity"], id="Infinity"),
+    # MAX_CONTENT_LENGTH is 256 KiB.
+    pytest.param({"data": '{"name": "' + "x" * 256 * 1024 + '"}', "content_type": "application/json"}, 413,
+                 ["larger than 262144 bytes"], id="too-large"),
 ]
 
 
@@ -234,6 +269,18 @@ AUTHOR_CASES = [
     pytest.param({"name": ["Le Guin"]}, 400, ["name must be a string"], id="list"),
     pytest.param({"name": {"first": "Ursula"}}, 400, ["name must be a string"], id="object"),
     pytest.param({"name": "\ud800"}, 400, ["name"], id="lone-surrogate"),
+    pytest.param({"name": "Le\x00Guin"}, 400, ["name must not contain control characters"], id="NUL"),
+    pytest.param({"name": "\x1b[31mred"}, 400, ["name must not contain control characters"], id="ESC"),
+    pytest.param({"name": "Le\x7fGuin"}, 400, ["name must not contain control characters"], id="DEL"),
+    pytest.param({"name": "Le\nGuin"}, 400, ["name must not contain control characters"], id="inner-newline"),
+    pytest.param({"name": "\u200b"}, 400, ["name has only invisible characters"], id="zero-width-space"),
+    pytest.param({"name": "\ufeff"}, 400, ["name has only invisible characters"], id="BOM"),
+    pytest.param({"name": "\u2060\u200d\u200c"}, 400, ["name has only invisible characters"], id="joiners"),
+    pytest.param({"name": "\u0301"}, 400, ["name has only invisible characters"], id="combining-mark-alone"),
+    pytest.param({"name": "\u20dd"}, 400, ["name has only invisible characters"], id="enclosing-mark-alone"),
+    pytest.param({"name": "\u3164\u3164"}, 400, ["name has only invisible characters"], id="hangul-filler"),
+    pytest.param({"name": " \u200b \ufeff\u00a0"}, 400, ["name has only invisible characters"],
+                 id="spaces-and-format-characters"),
     pytest.param({"nickname": "U"}, 400, ["unknown field(s): nickname"], id="unknown-field"),
     # The id is the server's to choose.
     pytest.param({"id": 99}, 400, ["unknown field(s): id"], id="id-given"),
@@ -304,6 +351,18 @@ REVIEW_CASES = [
                  id="reviewer-too-long"),
     pytest.param({"reviewer": 12}, 400, ["reviewer must be a string"], id="int-reviewer"),
     pytest.param({"body": 5}, 400, ["body must be a string"], id="int-body"),
+    pytest.param({"body": "x" * (BODY_MAX + 1)}, 400, ["body must be at most 10000 characters"],
+                 id="body-too-long"),
+    pytest.param({"body": "fine\x00"}, 400, ["body must not contain control characters other than tab"],
+                 id="body-NUL"),
+    pytest.param({"body": "\x1b]0;title\x07"}, 400, ["body must not contain control characters"],
+                 id="body-terminal-escape"),
+    pytest.param({"body": "\u200b\n\u200b"}, 400, ["body has only invisible characters"],
+                 id="body-invisible"),
+    pytest.param({"reviewer": "ged\tx"}, 400, ["reviewer must not contain control characters"],
+                 id="reviewer-tab"),
+    pytest.param({"reviewer": "\u200b"}, 400, ["reviewer has only invisible characters"],
+                 id="reviewer-invisible"),
     pytest.param({"rating": "4"}, 400, ["rating must be an integer"], id="string-rating"),
     pytest.param({"rating": 4.5}, 400, ["rating must be an integer"], id="float-rating"),
     pytest.param({"rating": 4.0}, 400, ["rating must be an integer"], id="whole-float-rating"),
@@ -404,3 +463,120 @@ def test_errors_outside_the_api_stay_html(client):
     response = client.get("/not-the-api")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+# --- pages of lists -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_authors(app):
+    """120 authors, written directly: the API is not what these tests are about."""
+    with app.app_context():
+        db.session.add_all(Author(name=f"author {n:03}") for n in range(120))
+        db.session.commit()
+
+
+def test_lists_are_paged_50_at_a_time_by_default(client, many_authors):
+    response = client.get("/api/authors")
+    assert [a["name"] for a in response.get_json()] == [f"author {n:03}" for n in range(50)]
+    assert response.headers["Link"] == '</api/authors?limit=50&offset=50>; rel="next"'
+
+
+def test_following_next_links_gives_every_row_once_in_id_order(client, many_authors):
+    names, url = [], "/api/authors?limit=7"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        names += [a["name"] for a in response.get_json()]
+        link = response.headers.get("Link")
+        url = link[1:link.index(">")] if link else None
+    assert names == [f"author {n:03}" for n in range(120)]
+
+
+def test_the_last_page_has_no_next_link_and_past_the_end_is_empty(client, many_authors):
+    last = client.get("/api/authors?limit=20&offset=100")
+    assert len(last.get_json()) == 20 and "Link" not in last.headers
+    assert client.get("/api/authors?offset=120").get_json() == []
+    assert len(client.get("/api/authors?limit=200").get_json()) == 120
+
+
+def test_reviews_of_a_book_are_paged_too(client, shelf):
+    for n in range(3):
+        created(client.post(f"/api/books/{shelf['book']}/reviews", json={"reviewer": f"r{n}", "rating": 3}))
+    response = client.get(f"/api/books/{shelf['book']}/reviews?limit=2&offset=1")
+    assert [r["reviewer"] for r in response.get_json()] == ["r0", "r1"]
+    assert response.headers["Link"] == f'</api/books/{shelf["book"]}/reviews?limit=2&offset=3>; rel="next"'
+
+
+LIST_PATHS = ["/api/authors", "/api/books", "/api/books/{book}/reviews"]
+PAGE_CASES = [
+    pytest.param("limit=abc", ["limit must be a whole number, 1 or more"], id="limit-word"),
+    pytest.param("limit=", ["limit must be a whole number"], id="limit-empty"),
+    pytest.param("limit=2.5", ["limit must be a whole number"], id="limit-fraction"),
+    pytest.param("limit=-1", ["limit must be a whole number, 1 or more"], id="limit-negative"),
+    pytest.param("limit=0", ["limit must be a whole number, 1 or more"], id="limit-0"),
+    pytest.param("limit=+5", ["limit must be a whole number"], id="limit-plus-sign"),
+    pytest.param("limit=1_0", ["limit must be a whole number"], id="limit-underscore"),
+    pytest.param("limit=%D9%A5", ["limit must be a whole number"], id="limit-arabic-indic-digit"),
+    pytest.param("limit=201", ["limit must be at most 200"], id="limit-201"),
+    pytest.param("limit=1&limit=2", ["limit is given more than once"], id="limit-twice"),
+    pytest.param("offset=-5", ["offset must be a whole number, 0 or more"], id="offset-negative"),
+    pytest.param("offset=x", ["offset must be a whole number, 0 or more"], id="offset-word"),
+    pytest.param(f"offset={2**63}", ["offset must be at most"], id="offset-too-large"),
+    pytest.param("offset=" + "9" * 5000, ["offset must be at most"], id="offset-5000-digits"),
+    pytest.param("page=2", ["unknown query parameter(s): page"], id="unknown-parameter"),
+]
+
+
+@pytest.mark.parametrize("path", LIST_PATHS, ids=["authors", "books", "reviews"])
+@pytest.mark.parametrize("query, words", PAGE_CASES)
+def test_bad_page_parameters_are_refused(refused, shelf, path, query, words):
+    refused("GET", f"{path.format(**shelf)}?{query}", 400, *words)
+
+
+# --- the database cannot answer ----------------------------------------------------------
+
+
+def assert_busy(response):
+    assert_error(response, 503, "the database is busy, retry")
+    assert response.headers["Retry-After"] == "1"
+
+
+@pytest.fixture
+def impatient_client(migrated_db):
+    """A client whose app waits only 0.1 s for a lock or a pooled connection."""
+    options = {"connect_args": {"timeout": 0.1}, "pool_size": 1, "max_overflow": 0, "pool_timeout": 0.1}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": migrated_db, "TESTING": True,
+                      "SQLALCHEMY_ENGINE_OPTIONS": options})
+    return app, app.test_client()
+
+
+@pytest.mark.parametrize("method, path", [("POST", "/api/authors"), ("GET", "/api/authors")])
+def test_a_locked_database_is_busy_not_an_error(impatient_client, migrated_db, method, path):
+    _, client = impatient_client
+    # Another program holds SQLite's exclusive lock: nobody else may read or write.
+    with closing(sqlite3.connect(migrated_db.removeprefix("sqlite:///"))) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        response = client.open(path, method=method, json={"name": "Waits"} if method == "POST" else None)
+        other.rollback()
+    assert_busy(response)
+    # The busy request wrote nothing, and the next one goes through.
+    assert client.get("/api/authors").get_json() == []
+    assert client.post("/api/authors", json={"name": "Later"}).status_code == 201
+
+
+def test_no_free_connection_is_busy_not_an_error(impatient_client):
+    app, client = impatient_client
+    with app.app_context(), db.engine.connect():  # the pool's only connection, held
+        response = client.get("/api/authors")
+    assert_busy(response)
+    assert client.get("/api/authors").status_code == 200
+
+
+def test_other_database_errors_are_503_without_the_database_message(tmp_path):
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a SQLite database file" * 100)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{broken}", "TESTING": True})
+    response = app.test_client().get("/api/authors")
+    message = assert_error(response, 503, "the database is unavailable")
+    assert "file is not a database" not in message and "Retry-After" not in response.headers

@@ -23,13 +23,13 @@ def table_names(url):
 
 def test_history_has_one_head_and_readable_ids():
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0003"]
+    assert script.get_heads() == ["0004"]
     revisions = list(script.walk_revisions())
     for rev in revisions:
         # file name is "<id>_<slug>.py", the id is four digits
         assert rev.revision.isdigit() and len(rev.revision) == 4
         assert os.path.basename(rev.path).startswith(rev.revision + "_")
-    assert [r.revision for r in reversed(revisions)] == ["0001", "0002", "0003"]
+    assert [r.revision for r in reversed(revisions)] == ["0001", "0002", "0003", "0004"]
 
 
 def test_upgrade_from_empty_builds_everything_and_check_finds_no_drift(db_url):
@@ -119,6 +119,57 @@ def test_rows_survive_downgrade_and_upgrade_of_last_revision(app, client, migrat
     after = dump(migrated_db, kept)
     for table, rows in before.items():
         assert [{k: row[k] for k in old} for row, old in zip(after[table], rows)] == rows
+
+
+def add_reviews(url, *bodies):
+    """At revision 0003: one author, one book, and a review with each of ``bodies``."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO authors (id, name) VALUES (1, 'a')"))
+            conn.execute(text("INSERT INTO books (id, title, isbn, author_id) VALUES (1, 't', '1', 1)"))
+            for n, body in enumerate(bodies):
+                conn.execute(text("INSERT INTO reviews (book_id, reviewer, rating, body) VALUES (1, :r, 3, :b)"),
+                             {"r": f"reader{n}", "b": body})
+    finally:
+        engine.dispose()
+
+
+def test_0004_refuses_to_bound_reviews_body_while_a_longer_one_exists(tmp_path):
+    """It stops with a clear message and changes nothing; once the text is dealt with, it runs."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'long.sqlite'}"}
+    assert run_alembic("upgrade", "0003", env_extra=env, cwd=tmp_path).returncode == 0
+    add_reviews(env["DATABASE_URL"], "x" * 10_000, "y" * 10_001, "short")
+    before = dump(env["DATABASE_URL"], ["authors", "books", "reviews"])
+
+    result = run_alembic("upgrade", "head", env_extra=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert ("FAILED: revision 0004 stopped before changing anything: 1 review(s) have a body longer "
+            "than 10000 characters") in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert dump(env["DATABASE_URL"], ["authors", "books", "reviews"]) == before
+    assert run_alembic("current", env_extra=env, cwd=tmp_path).stdout.startswith("0003")
+
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE reviews SET body = substr(body, 1, 10000) WHERE length(body) > 10000"))
+    engine.dispose()
+    assert run_alembic("upgrade", "head", env_extra=env, cwd=tmp_path).returncode == 0
+    assert run_alembic("check", env_extra=env, cwd=tmp_path).returncode == 0
+
+
+def test_0004_keeps_every_body_through_upgrade_downgrade_and_upgrade(db_url):
+    config = alembic_config(db_url)
+    command.upgrade(config, "0003")
+    add_reviews(db_url, "x" * 10_000, "", "two\nlines")
+    before = dump(db_url, ["reviews"])
+    command.upgrade(config, "0004")
+    assert dump(db_url, ["reviews"]) == before
+    command.downgrade(config, "0003")
+    assert dump(db_url, ["reviews"]) == before
+    command.upgrade(config, "head")
+    assert dump(db_url, ["reviews"]) == before
+    command.check(config)
 
 
 @pytest.mark.parametrize(
@@ -267,8 +318,10 @@ def test_offline_sqlite_sql_builds_the_same_schema(tmp_path):
     assert not (tmp_path / "never-created.sqlite").exists()
     assert "CREATE TABLE _alembic_tmp_books" in sql  # the batch rebuild, from the given definition
     import sqlite3
+    from contextlib import closing
 
-    with sqlite3.connect(tmp_path / "from-script.sqlite") as conn:
+    # sqlite3's own context manager commits but does not close (ResourceWarning on 3.13).
+    with closing(sqlite3.connect(tmp_path / "from-script.sqlite")) as conn:
         conn.executescript(sql)
     online = f"sqlite:///{tmp_path / 'online.sqlite'}"
     command.upgrade(alembic_config(online), "head")
