@@ -36,7 +36,7 @@ unexport VIRTUAL_ENV CONDA_PREFIX SAMPLE_APP_CONFIG DATABASE_URL ALEMBIC_CONFIG
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 BROWSER_FLAG := $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser,)
 
-.PHONY: help setup lab test record exercises navigation requirements clean
+.PHONY: help setup lab test record exercises navigation requirements clean browser-check
 
 help:
 	@echo "make lab      set up if needed, then start JupyterLab (PORT=$(PORT), NO_BROWSER=1 to not open a browser)"
@@ -45,6 +45,7 @@ help:
 	@echo "make exercises   write learner copies (solutions stubbed) to notebooks/exercises/"
 	@echo "make navigation  regenerate the previous/index/next links and the map in 00_start_here"
 	@echo "make requirements   regenerate requirements.txt and environment.yml from requirements.in"
+	@echo "make browser-check   optional: run every notebook in headless Chromium (PLAYWRIGHT_PYTHON=python with playwright)"
 	@echo "make clean    remove the venv, notebook workspaces and caches"
 
 setup: $(STAMP)
@@ -88,6 +89,12 @@ exercises: $(STAMP)
 
 navigation: $(STAMP)
 	$(BIN)/python notebooks/tools/navigation.py
+
+# Optional and not part of `make test`: needs Chromium and a Python with Playwright, which
+# requirements.txt leaves out (see README). Skips with a message when either is missing.
+PLAYWRIGHT_PYTHON ?= python3
+browser-check: $(STAMP)
+	$(PLAYWRIGHT_PYTHON) notebooks/tools/browser_check.py
 
 requirements: $(STAMP)
 	$$(command -v uv || echo $(BIN)/uv) pip compile --universal --python-version 3.11 --quiet \
