@@ -182,6 +182,9 @@ CELLS_JS = f"""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mo
   stderr: [...cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="{STDERR}"]')].map(o => o.textContent),
 }}))"""
 
+QUEUED_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]
+  .some(p => p.textContent.trim() === '[*]:')"""
+
 TOASTS_JS = "() => [...document.querySelectorAll('.Toastify__toast')].map(t => t.textContent)"
 
 LINKS_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell a[href]')]
@@ -214,7 +217,7 @@ def run_all(page):
     while time.monotonic() < deadline:
         time.sleep(0.5)
         status = page.get_attribute(".jp-Notebook-ExecutionIndicator", "data-status")
-        busy = any(c["prompt"].strip() == "[*]:" for c in page.evaluate(CELLS_JS))
+        busy = page.evaluate(QUEUED_JS)
         quiet = quiet + 1 if status == "idle" and not busy else 0
         if quiet >= 4:  # two seconds without a queued cell
             return True
