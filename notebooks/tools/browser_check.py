@@ -322,8 +322,10 @@ def main():
                 server_rows += check_server(lab, page, "without a TTY")
                 page.close()
                 # Autosave would write the browser's outputs into the tracked notebooks.
-                lab.api("PUT", "/lab/api/settings/@jupyterlab/docmanager-extension:plugin",
-                        {"raw": json.dumps({"autosave": False})})
+                status, _ = lab.api("PUT", "/lab/api/settings/@jupyterlab/docmanager-extension:plugin",
+                                    {"raw": json.dumps({"autosave": False})})
+                if status != 204:
+                    sys.exit(f"could not turn autosave off (HTTP {status}); stopped before opening a notebook")
                 for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
                     lessons.append(check_lesson(browser, lab, path))
                     print(f"  ran {path.name} in {lessons[-1]['seconds']:.0f} s", flush=True)
