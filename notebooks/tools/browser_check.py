@@ -2,9 +2,10 @@
 
 It starts `make lab` on a free port, then with headless Chromium (driven by Playwright):
 opens each lesson, runs Run > Run All Cells, waits for the kernel, and checks that no news
-toast is shown, that the only errors are the ones the stored notebook expects, and that
-the file browser hides the helpers. It writes learner copies (`make exercises`) and checks
-that every relative link in them and in the lessons opens. It also opens a Terminal
+toast is shown, that the only errors are the ones the stored notebook expects, that its
+Mermaid diagrams are drawn, and that the file browser hides the helpers. It writes learner
+copies (`make exercises`) and checks that every relative link in them and in the lessons
+opens. It also opens a Terminal
 through the server's API, once with and once without a TTY, and checks that `alembic`,
 `flask` and `python` are the venv's.
 
@@ -167,14 +168,16 @@ def check_server(lab, page, label):
 
 
 def stored_expectations(path):
-    """Per code cell of the stored notebook: how many outputs JupyterLab would show as stderr."""
+    """Per code cell of the stored notebook: how many outputs JupyterLab would show as stderr;
+    and how many Mermaid diagrams the outputs hold."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    expected = []
+    expected, diagrams = [], 0
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             outputs = cell.get("outputs", [])
             expected.append(sum(o["output_type"] == "error" or o.get("name") == "stderr" for o in outputs))
-    return expected
+            diagrams += sum("".join(o.get("data", {}).get("text/markdown", "")).startswith("```mermaid") for o in outputs)
+    return expected, diagrams
 
 
 CELLS_JS = f"""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')].map(cell => ({{
@@ -184,6 +187,10 @@ CELLS_JS = f"""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mo
 
 QUEUED_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]
   .some(p => p.textContent.trim() === '[*]:')"""
+
+# JupyterLab draws a Mermaid block as an image in a figure; a diagram that fails to parse gets no image.
+DIAGRAMS_JS = """() => document.querySelectorAll(
+  '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .jp-RenderedMermaid figure :is(img, svg)').length"""
 
 TOASTS_JS = "() => [...document.querySelectorAll('.Toastify__toast')].map(t => t.textContent)"
 
@@ -253,7 +260,8 @@ def check_lesson(browser, lab, path):
     seconds = time.monotonic() - started
     cells = page.evaluate(CELLS_JS)
     toasts += page.evaluate(TOASTS_JS)
-    expected = stored_expectations(path)
+    expected, diagrams = stored_expectations(path)
+    drawn = page.evaluate(DIAGRAMS_JS)
     unexpected = []
     if len(cells) != len(expected):
         unexpected.append(f"{len(cells)} code cells shown, {len(expected)} stored")
@@ -269,7 +277,7 @@ def check_lesson(browser, lab, path):
     return {
         "notebook": path.name, "seconds": seconds, "cells": len(cells), "ran": ran, "finished": finished,
         "errors": sum(len(c["stderr"]) for c in cells), "expected": sum(expected), "unexpected": unexpected,
-        "news": bool(news), "other_toasts": sorted(set(toasts) - set(news)),
+        "diagrams": f"{drawn}/{diagrams}", "news": bool(news), "other_toasts": sorted(set(toasts) - set(news)),
         "helpers_listed": sorted(HELPERS & listing), "links": links,
     }
 
@@ -350,17 +358,20 @@ def report(server_rows, lessons, copies, tree_unchanged):
 
     print("\nLessons in Chromium (Run > Run All Cells)")
     print(f"  {'notebook':<30} {'seconds':>7} {'cells':>5} {'ran':>4} {'errors':>6} {'expected':>8} "
-          f"{'unexpected':>10} {'news toast':>10} {'links':>7}")
+          f"{'unexpected':>10} {'diagrams':>8} {'news toast':>10} {'links':>7}")
     problems = []
     for r in lessons:
         bad_links = [link for link in r["links"] if link[2] != 200]
-        ok = (r["finished"] and r["ran"] == r["cells"] and not r["unexpected"] and not r["news"]
+        drawn, stored = r["diagrams"].split("/")
+        ok = (r["finished"] and r["ran"] == r["cells"] and not r["unexpected"] and not r["news"] and drawn == stored
               and not r["helpers_listed"] and not bad_links)
         failures += not ok
         print(f"  {r['notebook']:<30} {r['seconds']:>7.1f} {r['cells']:>5} {r['ran']:>4} {r['errors']:>6} "
-              f"{r['expected']:>8} {len(r['unexpected']):>10} {'yes' if r['news'] else 'no':>10} "
+              f"{r['expected']:>8} {len(r['unexpected']):>10} {r['diagrams']:>8} {'yes' if r['news'] else 'no':>10} "
               f"{len(r['links']) - len(bad_links):>3}/{len(r['links']):<3}")
         problems += [f"{r['notebook']}: {u}" for u in r["unexpected"]]
+        problems += [f"{r['notebook']}: {r['ran']} of {r['cells']} code cells ran"] * (r["ran"] != r["cells"])
+        problems += [f"{r['notebook']}: {drawn} of {stored} Mermaid diagrams drawn"] * (drawn != stored)
         problems += [f"{r['notebook']}: did not finish within {NOTEBOOK_TIMEOUT} s"] * (not r["finished"])
         problems += [f"{r['notebook']}: file browser lists {', '.join(r['helpers_listed'])}"] * bool(r["helpers_listed"])
         problems += [f"{r['notebook']}: other toast: {t[:100]}" for t in r["other_toasts"]]
