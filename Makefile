@@ -40,7 +40,7 @@ unexport VIRTUAL_ENV CONDA_PREFIX SAMPLE_APP_CONFIG DATABASE_URL ALEMBIC_CONFIG
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 BROWSER_FLAG := $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser,)
 
-.PHONY: help setup lab test record exercises navigation requirements clean
+.PHONY: help setup lab test record exercises navigation requirements clean browser-check
 
 help:
 	@echo "make lab      set up if needed, then start JupyterLab (PORT=$(PORT), NO_BROWSER=1 to not open a browser)"
@@ -49,6 +49,7 @@ help:
 	@echo "make exercises   write learner copies (solutions stubbed) to notebooks/exercises/"
 	@echo "make navigation  regenerate the previous/index/next links and the map in 00_start_here"
 	@echo "make requirements   regenerate requirements.txt and environment.yml from requirements.in"
+	@echo "make browser-check   optional: run every notebook in headless Chromium (PLAYWRIGHT_PYTHON=python with playwright)"
 	@echo "make clean    remove the venv, notebook workspaces and caches"
 
 setup: $(STAMP)
@@ -79,7 +80,7 @@ $(STAMP): requirements.txt
 
 lab: $(STAMP)
 	@echo "Starting JupyterLab on notebooks/. Open the http://127.0.0.1:$(PORT)/lab?token=... link it prints below."
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(BROWSER_FLAG) $(ALLOW_ROOT)
+	$(BIN)/jupyter lab --config=$(CURDIR)/lab/jupyter_lab_config.py --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(BROWSER_FLAG) $(ALLOW_ROOT)
 
 # Two workers; --dist loadfile keeps each notebook (and each test module) on one worker.
 # ARGS narrows the run, e.g. make test ARGS=notebooks/01_alembic_init.ipynb
@@ -97,6 +98,12 @@ exercises: $(STAMP)
 
 navigation: $(STAMP)
 	$(BIN)/python notebooks/tools/navigation.py
+
+# Optional and not part of `make test`: needs Chromium and a Python with Playwright, which
+# requirements.txt leaves out (see README). Skips with a message when either is missing.
+PLAYWRIGHT_PYTHON ?= python3
+browser-check: $(STAMP)
+	$(PLAYWRIGHT_PYTHON) notebooks/tools/browser_check.py
 
 requirements: $(STAMP)
 	$$(command -v uv || echo $(BIN)/uv) pip compile --universal --python-version 3.11 --quiet \
