@@ -80,7 +80,7 @@ $(STAMP): requirements.txt
 
 lab: $(STAMP)
 	@echo "Starting JupyterLab on notebooks/. Open the http://127.0.0.1:$(PORT)/lab?token=... link it prints below."
-	$(BIN)/jupyter lab --config=$(CURDIR)/lab/jupyter_lab_config.py --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(BROWSER_FLAG) $(ALLOW_ROOT)
+	$(BIN)/jupyter lab --config=$(CURDIR)/notebooks/tools/lab/jupyter_lab_config.py --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(BROWSER_FLAG) $(ALLOW_ROOT)
 
 # Two workers; --dist loadfile keeps each notebook (and each test module) on one worker.
 # ARGS narrows the run, e.g. make test ARGS=notebooks/01_alembic_init.ipynb
