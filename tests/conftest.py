@@ -1,8 +1,11 @@
 """Shared fixtures, in the shape of the Flask tutorial's (flaskr) conftest.
 
 Every app under test gets a fresh SQLite file in pytest's tmp_path, and its schema is
-built by running the project's own migrations, exactly as a real deployment would.
+built by running the project's own migrations, exactly as a real deployment would (once
+per test process; each test gets a copy of that file).
 """
+import shutil
+
 import flask
 import pytest
 from alembic import command
@@ -61,10 +64,23 @@ def db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
+@pytest.fixture(scope="session")
+def database_at_head(tmp_path_factory):
+    """A SQLite file that the project's migrations built, once per test process."""
+    path = tmp_path_factory.mktemp("head") / "head.sqlite"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+    return path
+
+
 @pytest.fixture
-def migrated_db(db_url):
-    """A database at head, built by the migrations."""
-    command.upgrade(alembic_config(db_url), "head")
+def migrated_db(db_url, database_at_head, tmp_path):
+    """A database at head, built by the migrations: a copy of the one built for the session.
+
+    Running every migration again for each of a few hundred API tests took most of their
+    time; a copy of the file is the same database. tests/test_migrations.py and
+    tests/test_harness.py run the migrations themselves.
+    """
+    shutil.copyfile(database_at_head, tmp_path / "test.sqlite")
     return db_url
 
 
