@@ -196,14 +196,21 @@ def read_body(model, *, required, optional=(), multiline=()):
 
 
 def save(obj, conflict_message):
-    """Insert ``obj`` and commit, or roll back and report a conflict."""
+    """Insert ``obj`` and commit, or roll back and report a conflict.
+
+    The answer is built before the commit, inside the transaction: a commit expires the
+    object's attributes, and reading them back afterwards needs the database again. If it
+    were busy by then, the client would be told to retry a row that already exists.
+    """
     db.session.add(obj)
     try:
+        db.session.flush()
+        created = obj.to_dict()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise InvalidInput(conflict_message, 409) from None
-    return jsonify(obj.to_dict()), 201
+    return jsonify(created), 201
 
 
 def get_or_404(model, ident):

@@ -8,7 +8,8 @@ import sqlite3
 from contextlib import closing
 
 import pytest
-from sqlalchemy import func, select
+import sqlalchemy.exc
+from sqlalchemy import event, func, select
 
 from sample_app import create_app
 from sample_app.db import db
@@ -580,3 +581,36 @@ def test_other_database_errors_are_503_without_the_database_message(tmp_path):
     response = app.test_client().get("/api/authors")
     message = assert_error(response, 503, "the database is unavailable")
     assert "file is not a database" not in message and "Retry-After" not in response.headers
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/authors", {"name": "Written once"}),
+    ("/api/books/{book}/reviews", {"reviewer": "once", "rating": 4}),
+])
+def test_a_committed_row_is_answered_201_even_if_the_database_then_gets_busy(app, client, shelf, path, body):
+    """After COMMIT the row exists: answering "busy, retry" then would make a client write it twice.
+
+    The pool hands out no further connection once the request's transaction has committed,
+    as when other requests take every connection at that moment.
+    """
+    committed = []
+    with app.app_context():
+        engine = db.engine
+
+    def after_commit(connection):
+        committed.append(True)
+
+    def checkout(dbapi_connection, record, proxy):
+        if committed:
+            raise sqlalchemy.exc.TimeoutError("no connection free after the commit")
+
+    event.listen(engine, "commit", after_commit)
+    event.listen(engine, "checkout", checkout)
+    try:
+        response = client.post(path.format(book=shelf["book"]), json=body)
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "commit", after_commit)
+    assert committed, "the request never committed"
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["id"] > 0
