@@ -138,24 +138,25 @@ def add_reviews(url, *bodies):
 def test_0004_refuses_to_bound_reviews_body_while_a_longer_one_exists(tmp_path):
     """It stops with a clear message and changes nothing; once the text is dealt with, it runs."""
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'long.sqlite'}"}
-    assert run_alembic("upgrade", "0003", env_extra=env, cwd=tmp_path).returncode == 0
+    config = alembic_config(env["DATABASE_URL"])
+    command.upgrade(config, "0003")
     add_reviews(env["DATABASE_URL"], "x" * 10_000, "y" * 10_001, "short")
     before = dump(env["DATABASE_URL"], ["authors", "books", "reviews"])
 
+    # The command a deployer runs, and what it prints.
     result = run_alembic("upgrade", "head", env_extra=env, cwd=tmp_path)
     assert result.returncode != 0
     assert ("FAILED: revision 0004 stopped before changing anything: 1 review(s) have a body longer "
             "than 10000 characters") in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert dump(env["DATABASE_URL"], ["authors", "books", "reviews"]) == before
-    assert run_alembic("current", env_extra=env, cwd=tmp_path).stdout.startswith("0003")
-
     engine = create_engine(env["DATABASE_URL"])
     with engine.begin() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
         conn.execute(text("UPDATE reviews SET body = substr(body, 1, 10000) WHERE length(body) > 10000"))
     engine.dispose()
-    assert run_alembic("upgrade", "head", env_extra=env, cwd=tmp_path).returncode == 0
-    assert run_alembic("check", env_extra=env, cwd=tmp_path).returncode == 0
+    command.upgrade(config, "head")
+    command.check(config)
 
 
 def test_0004_keeps_every_body_through_upgrade_downgrade_and_upgrade(db_url):
