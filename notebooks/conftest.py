@@ -8,7 +8,9 @@ it could cost at best:
 - the floor: every call of a command-line tool in the executed cells (alembic, flask,
   python: each a new Python process importing SQLAlchemy; workbook.sh() and run() count
   them into the file $WORKBOOK_CLI_LOG) times the median time of `alembic --version` here,
-  divided by the number of pytest workers; and this run's wall time as a multiple of it.
+  divided by the number of pytest workers; and this run's wall time as a multiple of it;
+- how long those calls really took: a call that runs env.py also imports the Flask app, so
+  it costs more than `alembic --version`.
 """
 import os
 import shutil
@@ -81,11 +83,15 @@ def pytest_terminal_summary(terminalreporter, config):
     alembic = shutil.which("alembic")
     if not _cli_log or not alembic:
         return
-    names = Path(_cli_log).read_text().split()
+    lines = [line.split() for line in Path(_cli_log).read_text().splitlines()]
+    names = [name for called, _ in lines for name in called.split(",")]
+    spent = sum(float(seconds) for _, seconds in lines)
     counts = ", ".join(f"{name} {names.count(name)}" for name in sorted(set(names)))
     version = _median_seconds([alembic, "--version"])
     workers = config.getoption("numprocesses", None) or 1
     floor = len(names) * version / workers
     write(f"floor: {len(names)} CLI calls in executed cells ({counts}) x {version:.2f}s (median of 5 "
           f"`alembic --version`) / {workers} worker(s) = {floor:.1f}s")
+    write(f"those calls really took {spent:.1f}s ({spent / max(len(names), 1):.2f}s each on average: most run env.py, "
+          f"which imports the Flask app) = {spent / workers:.1f}s on {workers} worker(s)")
     write(f"this run: {wall:.1f}s wall until this summary = {wall / floor:.2f} x the floor (target: at most 1.3)")

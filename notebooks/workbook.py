@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,12 +115,13 @@ def fresh_copy(folder, copy=FINISHED):
 _CLI = re.compile(r"(?:^|&&|\|\||[;|(]|\$\()\s*(?:\w+=\S*\s+)*(alembic|flask|python3?)(?=\s|$)")
 
 
-def _count_cli_calls(command):
+def _count_cli_calls(command, seconds):
+    """Append one line per command that starts tools: the tools' names, then how long the command took."""
     log = os.environ.get("WORKBOOK_CLI_LOG")
     calls = _CLI.findall(command)
     if log and calls:
         with open(log, "a", encoding="utf-8") as file:
-            file.write("".join(f"{name}\n" for name in calls))
+            file.write(f"{','.join(calls)} {seconds:.3f}\n")
 
 
 class CommandFailed(Exception):
@@ -178,7 +180,7 @@ def sh(command, expect=0, show_all=False, tail=None):
 
 def run(command, show_all=False):
     """Run ``command`` as ``sh()`` does, but print nothing and never raise: return the ``Result``."""
-    _count_cli_calls(command)
+    started = time.perf_counter()
     proc = subprocess.run(
         command,
         shell=True,
@@ -188,6 +190,7 @@ def run(command, show_all=False):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    _count_cli_calls(command, time.perf_counter() - started)
     output = _tidy(proc.stdout)
     if not show_all:
         output = _PLUGIN_NOISE.sub("", output)
