@@ -11,6 +11,8 @@ Kept small on purpose: each function is explained in ``00_start_here.ipynb``.
 - ``edit(path, old, new)`` changes a file in place and prints the change as a diff.
 - ``show_schema(url)`` draws the tables of a live database as an entity-relationship diagram.
 - ``expect(condition, hint)`` and ``passed(...)`` are what exercise checks are made of.
+- ``seed(url)`` loads a small shelf of books into a migrated database; ``row_counts(url)`` and
+  ``rows(url, table)`` are what a notebook compares before and after a migration.
 """
 import difflib
 import os
@@ -227,6 +229,88 @@ def expect(condition, hint):
 
 def passed(exercise, what):
     print(f"PASSED exercise {exercise}: {what}")
+
+
+# A small shelf of real books (authors, titles, first-publication years; ISBNs of one edition each)
+# for the notebooks from 05 on, where a migration must prove that it keeps data.
+SEED = {
+    "authors": [
+        {"id": 1, "name": "Ursula K. Le Guin"},
+        {"id": 2, "name": "Octavia E. Butler"},
+        {"id": 3, "name": "Terry Pratchett"},
+        {"id": 4, "name": "N. K. Jemisin"},
+        {"id": 5, "name": "Ted Chiang"},
+    ],
+    "books": [
+        {"id": 1, "title": "A Wizard of Earthsea", "isbn": "9780547773742", "author_id": 1, "published_year": 1968},
+        {"id": 2, "title": "The Dispossessed", "isbn": "9780060512750", "author_id": 1, "published_year": 1974},
+        {"id": 3, "title": "Kindred", "isbn": "9780807083697", "author_id": 2, "published_year": 1979},
+        {"id": 4, "title": "Parable of the Sower", "isbn": "9781538732182", "author_id": 2, "published_year": 1993},
+        {"id": 5, "title": "Guards! Guards!", "isbn": "9780062225757", "author_id": 3, "published_year": 1989},
+        {"id": 6, "title": "Small Gods", "isbn": "9780062237378", "author_id": 3, "published_year": 1992},
+        {"id": 7, "title": "The Fifth Season", "isbn": "9780316229296", "author_id": 4, "published_year": 2015},
+        {"id": 8, "title": "Stories of Your Life and Others", "isbn": "9781101972120", "author_id": 5,
+         "published_year": 2002},
+    ],
+    "reviews": [
+        {"id": 1, "book_id": 1, "reviewer": "ada", "rating": 5, "body": "Names have power."},
+        {"id": 2, "book_id": 1, "reviewer": "bo", "rating": 4, "body": ""},
+        {"id": 3, "book_id": 2, "reviewer": "ada", "rating": 5, "body": "Still timely."},
+        {"id": 4, "book_id": 3, "reviewer": "cy", "rating": 5, "body": "Hard to put down."},
+        {"id": 5, "book_id": 4, "reviewer": "bo", "rating": 4, "body": "Bleak, then hopeful."},
+        {"id": 6, "book_id": 5, "reviewer": "dee", "rating": 5, "body": "The footnotes alone."},
+        {"id": 7, "book_id": 5, "reviewer": "ada", "rating": 3, "body": "Slow start."},
+        {"id": 8, "book_id": 6, "reviewer": "cy", "rating": 4, "body": ""},
+        {"id": 9, "book_id": 7, "reviewer": "dee", "rating": 5, "body": "The second person works."},
+        {"id": 10, "book_id": 8, "reviewer": "bo", "rating": 5, "body": "Story of Your Life, twice."},
+    ],
+}
+
+
+def seed(url="sqlite:///instance/sample_app.sqlite"):
+    """Load ``SEED`` into the database at ``url`` (migrated to head, still empty) and print its row counts.
+
+    Plain inserts through tables reflected from the database, not through the app's models:
+    the notebooks change the models while the data stays.
+    """
+    from sqlalchemy import MetaData, create_engine
+
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine, only=list(SEED))
+    with engine.begin() as connection:
+        for name, rows in SEED.items():
+            connection.execute(metadata.tables[name].insert(), rows)
+    engine.dispose()
+    print("Seeded:", ", ".join(f"{name} {n}" for name, n in row_counts(url).items()))
+
+
+def row_counts(url):
+    """``{table: number of rows}`` for every table at ``url`` but Alembic's own, in name order."""
+    from sqlalchemy import create_engine, func, inspect, select, table
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        names = sorted(n for n in inspect(connection).get_table_names() if n != "alembic_version")
+        counts = {n: connection.scalar(select(func.count()).select_from(table(n))) for n in names}
+    engine.dispose()
+    return counts
+
+
+def rows(url, table_name, *columns):
+    """The rows of ``table_name`` at ``url`` as sorted tuples: of ``columns``, or of every column.
+
+    What a notebook compares before and after a migration, to prove that it kept the data.
+    """
+    from sqlalchemy import column, create_engine, inspect, select, table
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        columns = columns or [c["name"] for c in inspect(connection).get_columns(table_name)]
+        target = table(table_name, *(column(c) for c in columns))
+        result = [tuple(r) for r in connection.execute(select(*target.c).order_by(*target.c))]
+    engine.dispose()
+    return result
 
 
 def show_schema(url):

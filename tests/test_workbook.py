@@ -80,3 +80,12 @@ def test_enter_moves_into_an_existing_workspace_without_resetting_it(tmp_path, m
     assert (tmp_path / "01-ex1" / "work.txt").read_text() == "kept"
     with pytest.raises(workbook.NotYet, match="run this exercise's first cell"):
         workbook.enter("01-ex2")
+
+
+def test_seed_fills_a_migrated_database_and_rows_reads_it_back(migrated_db, capsys):
+    workbook.seed(migrated_db)
+    counts = {name: len(seeded) for name, seeded in workbook.SEED.items()}
+    assert workbook.row_counts(migrated_db) == counts
+    assert capsys.readouterr().out == "Seeded: " + ", ".join(f"{n} {c}" for n, c in sorted(counts.items())) + "\n"
+    assert workbook.rows(migrated_db, "authors", "id", "name") == [(a["id"], a["name"]) for a in workbook.SEED["authors"]]
+    assert len(workbook.rows(migrated_db, "reviews")[0]) == 6  # every column when none are named
