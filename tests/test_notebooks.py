@@ -98,3 +98,32 @@ def test_readme_lists_every_notebook_and_only_existing_ones():
     readme = (REPO / "README.md").read_text()
     linked = set(re.findall(r"\(notebooks/(\d\d_[a-z0-9_]+\.ipynb)\)", readme))
     assert linked == {p.name for p in NOTEBOOKS}
+
+
+def _navigation():
+    spec = importlib.util.spec_from_file_location("navigation", NOTEBOOK_DIR / "tools" / "navigation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_lesson_is_in_the_task_index():
+    for path in NOTEBOOKS[1:]:
+        assert read(path).metadata.get("workbook", {}).get("tasks"), f"{path.name} has no tasks for the index"
+
+
+@pytest.mark.parametrize("where", ["00_start_here", "README"])
+def test_task_index_links_land_on_a_heading(where):
+    """Each link's fragment is the id JupyterLab gives one of the target notebook's headings."""
+    navigation = _navigation()
+    if where == "README":
+        text, prefix = (REPO / "README.md").read_text(), "notebooks/"
+    else:
+        text, prefix = "\n".join(c.source for c in read(NOTEBOOKS[0]).cells), ""
+    index = text[text.index("<!-- TASK-INDEX -->"):]
+    links = re.findall(r"\]\(([^)#]+)#([^)]+)\)", index.split("\n\n")[0])
+    assert len(links) >= sum(len(read(p).metadata["workbook"].get("tasks", [])) for p in NOTEBOOKS)
+    for target, fragment in links:
+        assert target.startswith(prefix), target
+        anchors = {navigation.anchor(h) for h in navigation.headings(read(NOTEBOOK_DIR / target[len(prefix):]))}
+        assert fragment in anchors, f"{target}#{fragment} is no heading there"

@@ -13,6 +13,9 @@ c = get_config()  # noqa: F821 (defined by Jupyter when it loads this file)
 # covers part of the first notebook until clicked, and turns off the check for newer
 # JupyterLab releases (this workbook pins its versions). A learner can still turn both
 # on in Settings. The default folder for overrides lies inside the venv and is empty.
+# overrides.json also renders every cell of a notebook ("defer" windowing, not "full"): with
+# only the cells in view rendered, a link to a section of another notebook (the task index in
+# 00_start_here) scrolled to the wrong place; with all of them it lands on the heading.
 c.LabApp.app_settings_dir = str(Path(__file__).resolve().parent)
 
 # The file browser shows the lessons, not their helpers. Hiding only affects listings:
