@@ -79,12 +79,16 @@ def test_at_most_one_code_cell_in_ten_has_its_output_ignored():
     assert len(ignored) * 10 <= len(cells), f"{len(ignored)} of {len(cells)} code cells ignore their output"
 
 
-def test_navigation_and_map_are_generated_and_current(capsys):
-    # The code `make navigation` runs, in check mode, loaded from its file (notebooks/tools is no package).
+def _navigation():
+    """The code `make navigation` runs, loaded from its file (notebooks/tools is no package)."""
     spec = importlib.util.spec_from_file_location("navigation", NOTEBOOK_DIR / "tools" / "navigation.py")
-    navigation = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(navigation)
-    assert navigation.main(check=True) == 0, capsys.readouterr().out
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_navigation_and_map_are_generated_and_current(capsys):
+    assert _navigation().main(check=True) == 0, capsys.readouterr().out
 
 
 def test_navigation_links_point_at_existing_notebooks():
@@ -98,13 +102,6 @@ def test_readme_lists_every_notebook_and_only_existing_ones():
     readme = (REPO / "README.md").read_text()
     linked = set(re.findall(r"\(notebooks/(\d\d_[a-z0-9_]+\.ipynb)\)", readme))
     assert linked == {p.name for p in NOTEBOOKS}
-
-
-def _navigation():
-    spec = importlib.util.spec_from_file_location("navigation", NOTEBOOK_DIR / "tools" / "navigation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_lesson_is_in_the_task_index():
