@@ -1,21 +1,23 @@
 """Alembic environment for sample_app.
 
 Started from Alembic's generic template (``alembic init``). Every change is marked
-"Changed:" below; there are five kinds:
+"Changed:" below; there are six kinds:
 
 1. the database URL comes from the Flask app's configuration, with overrides;
 2. ``target_metadata`` is the app's metadata, so autogenerate can see the models;
 3. on SQLite, autogenerate writes batch operations, because SQLite can alter
    little of a table in place;
 4. a connection handed over by the caller (a test harness) is used as it is;
-5. autogenerate also compares named CHECK constraints (an opt-in Alembic plugin).
+5. autogenerate also compares named CHECK constraints (an opt-in Alembic plugin);
+6. on SQLite, migrations run with foreign keys unenforced, because batch mode
+   rebuilds a table by dropping it.
 """
 import logging
 import os
 from contextlib import nullcontext
 from logging.config import fileConfig
 
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, event, pool
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -108,6 +110,17 @@ render_as_batch = url.get_backend_name() == "sqlite"
 autogenerate_plugins = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_byname"]
 
 
+def without_foreign_keys(dbapi_connection, connection_record):
+    """Changed: turn off foreign-key enforcement on a SQLite connection that migrates.
+
+    Many apps turn it on for every connection (a "connect" listener on SQLAlchemy's
+    Engine class), and env.py imports the app. With it on, the DROP TABLE of a batch
+    rebuild deletes the rows of ON DELETE CASCADE children, or fails (notebook 07).
+    Registered on env.py's own engine, this listener runs after the app's.
+    """
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+
+
 def run_migrations_offline() -> None:
     """Run migrations in 'offline' mode.
 
@@ -152,6 +165,8 @@ def run_migrations_online() -> None:
             prefix="sqlalchemy.",
             poolclass=pool.NullPool,
         )
+        if url.get_backend_name() == "sqlite":
+            event.listen(connectable, "connect", without_foreign_keys)  # Changed
         connecting = connectable.connect()
 
     with connecting as connection:
