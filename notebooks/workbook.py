@@ -10,6 +10,7 @@ Kept small on purpose: each function is explained in ``00_start_here.ipynb``.
   ``run(command)`` does the same silently, for checks that judge the result themselves.
 - ``edit(path, old, new)`` changes a file in place and prints the change as a diff.
 - ``show_schema(url)`` draws the tables of a live database as an entity-relationship diagram.
+- ``show_history(config_path)`` draws the revision graph of a migration environment, read by Alembic itself.
 - ``expect(condition, hint)`` and ``passed(...)`` are what exercise checks are made of.
 - ``seed(url)`` loads a small shelf of books into a migrated database; ``row_counts(url)`` and
   ``rows(url, table)`` are what a notebook compares before and after a migration.
@@ -347,4 +348,53 @@ def show_schema(url):
                 f"\"{', '.join(c.name for c in fk.columns)}\""
             )
     source = "\n".join(lines)
+    display({"text/markdown": f"```mermaid\n{source}\n```", "text/plain": source}, raw=True)
+
+
+def _history_source(config_path="alembic.ini"):
+    """The Mermaid flowchart of the revision graph that Alembic reads from ``config_path``'s script directory.
+
+    Oldest first; among revisions that could come next, the smaller id first, so the source is the
+    same on every run. A solid arrow goes from a revision's ``down_revision`` to it; a dotted one
+    from each revision named in its ``depends_on``.
+    """
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    def as_tuple(value):
+        return () if value is None else (value,) if isinstance(value, str) else tuple(value)
+
+    script_dir = ScriptDirectory.from_config(Config(config_path))
+    scripts = {s.revision: s for s in script_dir.walk_revisions()}
+    parents = {rev: as_tuple(s.down_revision) for rev, s in scripts.items()}
+    heads = set(script_dir.get_heads())
+    ordered, placed = [], set()
+    while len(ordered) < len(scripts):
+        ready = sorted(r for r in scripts if r not in placed and set(parents[r]) <= placed)
+        ordered.append(ready[0])
+        placed.add(ready[0])
+    lines = ["flowchart TD"]
+    for rev in ordered:
+        s = scripts[rev]
+        notes = [", ".join(sorted(s.branch_labels))] if s.branch_labels else []
+        notes += [name for name, on in (("branch point", s.is_branch_point), ("merge point", s.is_merge_point),
+                                        ("head", rev in heads)) if on]
+        label = f"{rev}: {s.doc}" + (f"<br/>({'; '.join(notes)})" if notes else "")
+        lines.append(f'    {rev}["{label.replace(chr(34), "#quot;")}"]')
+    for rev in ordered:
+        lines += [f"    {parent} --> {rev}" for parent in parents[rev]]
+        lines += [f"    {needed} -. depends on .-> {rev}" for needed in as_tuple(scripts[rev].dependencies)]
+    return "\n".join(lines)
+
+
+def show_history(config_path="alembic.ini"):
+    """Display the revision graph of the migration environment at ``config_path`` as a Mermaid flowchart.
+
+    Read with Alembic's own ``ScriptDirectory``, as ``alembic history`` reads it: branch points, merge
+    points, heads, branch labels and ``depends_on`` are Alembic's answers, not guesses from file names.
+    The plain-text form is the Mermaid source itself.
+    """
+    from IPython.display import display
+
+    source = _history_source(config_path)
     display({"text/markdown": f"```mermaid\n{source}\n```", "text/plain": source}, raw=True)

@@ -89,3 +89,41 @@ def test_seed_fills_a_migrated_database_and_rows_reads_it_back(migrated_db, caps
     assert capsys.readouterr().out == "Seeded: " + ", ".join(f"{n} {c}" for n, c in sorted(counts.items())) + "\n"
     assert workbook.rows(migrated_db, "authors", "id", "name") == [(a["id"], a["name"]) for a in workbook.SEED["authors"]]
     assert len(workbook.rows(migrated_db, "reviews")[0]) == 6  # every column when none are named
+
+
+def _revision(versions, rev, down=None, labels=None, depends=None, doc=None):
+    (versions / f"{rev}.py").write_text(
+        f'"""{doc or "step " + rev}"""\n'
+        f"revision = {rev!r}\ndown_revision = {down!r}\nbranch_labels = {labels!r}\ndepends_on = {depends!r}\n"
+    )
+
+
+def test_show_history_draws_alembic_s_own_graph_in_a_fixed_order(tmp_path, monkeypatch):
+    """Branch and merge points, heads, labels and depends_on as Alembic reads them; ids as node names."""
+    (tmp_path / "migrations" / "versions").mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\npath_separator = os\n")
+    versions = tmp_path / "migrations" / "versions"
+    _revision(versions, "b1")
+    _revision(versions, "c2", down="b1")
+    _revision(versions, "a2", down="b1", doc='the "quoted" one')
+    _revision(versions, "m3", down=("c2", "a2"))
+    _revision(versions, "x1", labels="audit", depends="b1")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw: shown.append((obj, raw)))
+    monkeypatch.chdir(tmp_path)
+    workbook.show_history()
+    [(obj, raw)] = shown
+    assert raw and obj["text/markdown"] == f"```mermaid\n{obj['text/plain']}\n```"
+    assert obj["text/plain"].splitlines() == [
+        "flowchart TD",
+        '    b1["b1: step b1<br/>(branch point)"]',
+        '    a2["a2: the #quot;quoted#quot; one"]',
+        '    c2["c2: step c2"]',
+        '    m3["m3: step m3<br/>(merge point; head)"]',
+        '    x1["x1: step x1<br/>(audit; head)"]',
+        "    b1 --> a2",
+        "    b1 --> c2",
+        "    c2 --> m3",
+        "    a2 --> m3",
+        "    b1 -. depends on .-> x1",
+    ]
