@@ -1,6 +1,7 @@
 """Helpers that every notebook in the workbook uses.
 
-Kept small on purpose: each function is explained in ``00_start_here.ipynb``.
+Kept small on purpose. ``00_start_here.ipynb`` introduces ``start``, ``sh`` and ``show_schema``;
+the lessons introduce the others as they use them.
 
 - ``start(name)`` gives a notebook a fresh workspace of its own and moves into it;
   ``fresh_copy(folder)`` puts a fresh copy of the finished app into a folder of it.
