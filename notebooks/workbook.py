@@ -361,13 +361,11 @@ def _history_source(config_path="alembic.ini"):
     """
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-
-    def as_tuple(value):
-        return () if value is None else (value,) if isinstance(value, str) else tuple(value)
+    from alembic.util import to_tuple
 
     script_dir = ScriptDirectory.from_config(Config(config_path))
     scripts = {s.revision: s for s in script_dir.walk_revisions()}
-    parents = {rev: as_tuple(s.down_revision) for rev, s in scripts.items()}
+    parents = {rev: to_tuple(s.down_revision, default=()) for rev, s in scripts.items()}
     heads = set(script_dir.get_heads())
     ordered, placed = [], set()
     while len(ordered) < len(scripts):
@@ -384,7 +382,8 @@ def _history_source(config_path="alembic.ini"):
         lines.append(f'    {rev}["{label.replace(chr(34), "#quot;")}"]')
     for rev in ordered:
         lines += [f"    {parent} --> {rev}" for parent in parents[rev]]
-        lines += [f"    {needed} -. depends on .-> {rev}" for needed in as_tuple(scripts[rev].dependencies)]
+        needs = to_tuple(scripts[rev].dependencies, default=())
+        lines += [f"    {needed} -. depends on .-> {rev}" for needed in needs]
     return "\n".join(lines)
 
 
