@@ -40,7 +40,7 @@ unexport VIRTUAL_ENV CONDA_PREFIX SAMPLE_APP_CONFIG DATABASE_URL ALEMBIC_CONFIG
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 BROWSER_FLAG := $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser,)
 
-.PHONY: help setup lab test record exercises navigation requirements clean browser-check
+.PHONY: help setup lab test record exercises navigation requirements clean browser-check pg-stop
 
 help:
 	@echo "make lab      set up if needed, then start JupyterLab (PORT=$(PORT), NO_BROWSER=1 to not open a browser)"
@@ -50,7 +50,8 @@ help:
 	@echo "make navigation  regenerate the previous/index/next links and the map in 00_start_here"
 	@echo "make requirements   regenerate requirements.txt and environment.yml from requirements.in"
 	@echo "make browser-check   optional: run every notebook in headless Chromium (PLAYWRIGHT_PYTHON=python with playwright)"
-	@echo "make clean    remove the venv, notebook workspaces and caches"
+	@echo "make clean    stop local PostgreSQL servers; remove the venv, notebook workspaces and caches"
+	@echo "make pg-stop  stop the local PostgreSQL servers that notebooks and tests started, if any are left"
 
 setup: $(STAMP)
 
@@ -118,6 +119,11 @@ requirements: $(STAMP)
 	  echo "  - pip:"; \
 	  sed -n 's/^\([A-Za-z0-9].*\)$$/      - "\1"/p' requirements.txt; } > environment.yml
 
-clean:
+# Every notebook kernel and test worker starts a PostgreSQL server of its own, which stops when that
+# process ends (notebooks/local_postgres.py); this stops any that are still running, and removes their data.
+pg-stop:
+	$(PYTHON) notebooks/local_postgres.py stop
+
+clean: pg-stop
 	rm -rf $(VENV) notebooks/workspace notebooks/exercises instance .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -4,6 +4,7 @@ Every app under test gets a fresh SQLite file in pytest's tmp_path, and its sche
 built by running the project's own migrations, exactly as a real deployment would (once
 per test process; each test gets a copy of that file).
 """
+import itertools
 import shutil
 
 import flask
@@ -97,3 +98,24 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+_pg_databases = itertools.count()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty database on this test process's own PostgreSQL server.
+
+    notebooks/local_postgres.py starts the server on first use (about 2 s) and stops it when the
+    process ends; each pytest-xdist worker has its own, so tests never share a database.
+    """
+    import local_postgres
+
+    return local_postgres.database_url(f"workbook_test_{next(_pg_databases)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request, db_url):
+    """The migration tests' database: a SQLite file, then a PostgreSQL database."""
+    return db_url if request.param == "sqlite" else request.getfixturevalue("pg_url")

@@ -1,0 +1,142 @@
+"""notebooks/local_postgres.py: fresh databases on a private server, and no server left behind."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import local_postgres
+from support import REPO
+
+
+def scalar(url, sql):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(text(sql))
+    finally:
+        engine.dispose()
+
+
+def test_each_name_is_a_fresh_empty_database_of_its_own(pg_url):
+    engine = create_engine(pg_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE leftover (id integer)"))
+    engine.dispose()
+    other = local_postgres.database_url("workbook_other")
+    assert scalar(other, "SELECT count(*) FROM pg_tables WHERE tablename = 'leftover'") == 0
+    name = scalar(pg_url, "SELECT current_database()")
+    again = local_postgres.database_url(name)  # the same name again: dropped and made afresh
+    assert scalar(again, "SELECT count(*) FROM pg_tables WHERE tablename = 'leftover'") == 0
+    assert scalar(again, "SHOW server_version").startswith("18.")
+
+
+@pytest.mark.parametrize("name", ["postgres", "workbook_", "workbook_Upper", 'workbook_x"; DROP', "x" * 10])
+def test_only_workbook_databases_are_made_or_dropped(name):
+    with pytest.raises(ValueError, match="use workbook_ followed by"):
+        local_postgres.database_url(name)
+
+
+START_AND_WAIT = (
+    "import sys, time, local_postgres\n"
+    "local_postgres.database_url('workbook_child')\n"
+    "print(local_postgres.server().folder, flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+@pytest.fixture
+def own_tmpdir(monkeypatch):
+    """A temporary folder of the test's own, so that stopping "every server" there spares the other workers'.
+
+    Short (a Unix socket path has a length limit), and enterable by 'nobody', as /tmp is.
+    """
+    folder = tempfile.mkdtemp(prefix="wbt-", dir="/tmp")
+    os.chmod(folder, 0o755)
+    monkeypatch.setattr(tempfile, "tempdir", folder)
+    yield folder
+    local_postgres.stop_all()  # whatever a failed test left running there
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_in_a_child(tmpdir):
+    """A Python process that starts a server and waits; returns (process, server folder, postmaster pid)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "notebooks"), "TMPDIR": tmpdir}
+    child = subprocess.Popen([sys.executable, "-c", START_AND_WAIT], stdout=subprocess.PIPE, text=True, env=env)
+    folder = Path(child.stdout.readline().strip())
+    pid = int((folder / "data" / "postmaster.pid").read_text().split("\n", 1)[0])
+    return child, folder, pid
+
+
+def gone_within(pid, seconds):
+    deadline = time.monotonic() + seconds
+    while local_postgres._alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_killed_owner_takes_its_server_down_and_the_next_start_removes_its_data(own_tmpdir):
+    child, folder, pid = start_in_a_child(own_tmpdir)
+    child.kill()  # SIGKILL: no atexit, no cleanup of any kind
+    child.wait()
+    child.stdout.close()
+    assert gone_within(pid, 10), "the server outlived its killed parent"
+    assert folder.exists()  # nobody was left to remove it ...
+    local_postgres.reap()
+    assert not folder.exists()  # ... until the next start
+
+
+def test_stop_command_stops_servers_of_other_processes(own_tmpdir):
+    child, folder, pid = start_in_a_child(own_tmpdir)
+    try:
+        result = subprocess.run([sys.executable, str(REPO / "notebooks" / "local_postgres.py"), "stop"],
+                                capture_output=True, text=True, env={**os.environ, "TMPDIR": own_tmpdir})
+        assert result.returncode == 0 and "stopped and removed" in result.stdout
+        assert gone_within(pid, 10) and not folder.exists()
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait()
+        child.stdout.close()
+
+
+def test_a_server_of_your_own_is_used_instead_when_named(pg_url, monkeypatch):
+    """WORKBOOK_POSTGRES_URL: databases are made on that server (here, this process's own, reached by URL)."""
+    folder = local_postgres.server().folder
+    monkeypatch.setenv("WORKBOOK_POSTGRES_URL", f"postgresql://postgres@/postgres?host={folder}")
+    url = make_url(local_postgres.database_url("workbook_mine"))
+    assert (url.drivername, url.database, url.query["host"]) == ("postgresql+psycopg", "workbook_mine", str(folder))
+    assert scalar(url, "SELECT current_database()") == "workbook_mine"
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("not a url", "WORKBOOK_POSTGRES_URL is not a valid database URL"),
+        ("sqlite:///x.sqlite", "WORKBOOK_POSTGRES_URL must be a postgresql:// URL"),
+        ("postgresql://me:s3cret@/postgres?host=/nonexistent", "cannot connect to the server named by"),
+    ],
+    ids=["not-a-url", "not-postgresql", "unreachable"],
+)
+def test_a_bad_own_server_url_is_a_clear_failure_without_the_password(monkeypatch, value, message):
+    monkeypatch.setenv("WORKBOOK_POSTGRES_URL", value)
+    with pytest.raises(local_postgres.PostgresUnavailable, match=message) as failure:
+        local_postgres.database_url("workbook_mine")
+    assert "s3cret" not in str(failure.value)
+
+
+def test_connections_reach_the_server_only_through_its_socket():
+    folder = local_postgres.server().folder
+    assert scalar(local_postgres.database_url("workbook_socket"), "SHOW listen_addresses") == ""
+    assert any(p.name.startswith(".s.PGSQL.") for p in folder.iterdir())
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=2)
