@@ -5,6 +5,7 @@ built by running the project's own migrations, exactly as a real deployment woul
 per test process; each test gets a copy of that file).
 """
 import itertools
+import os
 import shutil
 
 import flask
@@ -112,7 +113,9 @@ def pg_url():
     """
     import local_postgres
 
-    return local_postgres.database_url(f"workbook_test_{next(_pg_databases)}")
+    # The worker's name too: with WORKBOOK_POSTGRES_URL set, every worker makes its databases on one server.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return local_postgres.database_url(f"workbook_test_{worker}_{next(_pg_databases)}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -17,6 +17,12 @@ import local_postgres
 from support import REPO
 
 
+@pytest.fixture(autouse=True)
+def local_server_only(monkeypatch):
+    """These tests are about this module's own server, even for a learner who set WORKBOOK_POSTGRES_URL."""
+    monkeypatch.delenv("WORKBOOK_POSTGRES_URL", raising=False)
+
+
 def scalar(url, sql):
     engine = create_engine(url)
     try:
