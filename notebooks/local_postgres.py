@@ -54,6 +54,14 @@ def _binaries():
     return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
+def _psycopg():
+    try:
+        import psycopg
+    except ImportError:
+        raise PostgresUnavailable("the psycopg driver is not installed: run `make setup`") from None
+    return psycopg
+
+
 def _server_user():
     """The account the server runs as: ``nobody`` when we are root, else ourselves (None)."""
     return pwd.getpwnam("nobody") if os.geteuid() == 0 else None
@@ -169,8 +177,7 @@ class _Server:
         self._wait_until_ready()
 
     def _wait_until_ready(self, timeout=30):
-        import psycopg
-
+        psycopg = _psycopg()
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -223,8 +230,9 @@ def stop():
 
 
 def _admin_connection():
-    import psycopg
     from sqlalchemy.engine import make_url
+
+    psycopg = _psycopg()
 
     own = os.environ.get(OWN_SERVER_VARIABLE)
     if not own:

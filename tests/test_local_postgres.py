@@ -140,6 +140,12 @@ def test_a_bad_own_server_url_is_a_clear_failure_without_the_password(monkeypatc
     assert "s3cret" not in str(failure.value)
 
 
+def test_a_missing_driver_is_a_clear_failure(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if it were not installed
+    with pytest.raises(local_postgres.PostgresUnavailable, match="psycopg driver is not installed: run `make setup`"):
+        local_postgres.database_url("workbook_nodriver")
+
+
 def test_connections_reach_the_server_only_through_its_socket():
     folder = local_postgres.server().folder
     assert scalar(local_postgres.database_url("workbook_socket"), "SHOW listen_addresses") == ""
