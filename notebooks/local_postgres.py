@@ -164,15 +164,14 @@ class _Server:
         if init.returncode:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise PostgresUnavailable("initdb failed:\n" + init.stdout[-2000:])
-        log = open(self.folder / "server.log", "w")
         # Only a Unix socket in the data folder: no port to collide with, nothing reachable from outside.
         # fsync off: the data is thrown away with the folder, and it makes DDL several times faster.
-        self.process = subprocess.Popen(
-            [binaries / "postgres", "-D", data, "-k", self.folder, "-c", "listen_addresses=", "-c", "fsync=off",
-             "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
-            preexec_fn=setup, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,
-        )
-        log.close()
+        with open(self.folder / "server.log", "w") as log:
+            self.process = subprocess.Popen(
+                [binaries / "postgres", "-D", data, "-k", self.folder, "-c", "listen_addresses=", "-c",
+                 "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+                preexec_fn=setup, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,
+            )
         atexit.register(self.stop)
         self._wait_until_ready()
 
@@ -223,6 +222,7 @@ def server():
 
 def _admin_connection():
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     psycopg = _psycopg()
 
@@ -231,7 +231,7 @@ def _admin_connection():
         return psycopg.connect(**server().connect_args("postgres"), autocommit=True), None
     try:
         url = make_url(own)
-    except Exception:
+    except (ArgumentError, ValueError):  # as in alembic/env.py: not a URL, or a port that is not a number
         raise PostgresUnavailable(f"{OWN_SERVER_VARIABLE} is not a valid database URL") from None
     if url.get_backend_name() != "postgresql":
         raise PostgresUnavailable(f"{OWN_SERVER_VARIABLE} must be a postgresql:// URL")
