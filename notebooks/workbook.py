@@ -15,8 +15,10 @@ the lessons introduce the others as they use them.
 - ``expect(condition, hint)`` and ``passed(...)`` are what exercise checks are made of.
 - ``seed(url)`` loads a small shelf of books into a migrated database; ``row_counts(url)`` and
   ``rows(url, table)`` are what a notebook compares before and after a migration.
+- ``postgres_url(label)`` makes a fresh, empty PostgreSQL database for the workspace (notebooks 09 on).
 """
 import difflib
+import importlib.util
 import os
 import re
 import shutil
@@ -146,12 +148,16 @@ class Result:
 # Alembic's messages describe some objects with their memory address ("<... object at 0x7f3a...>"),
 # which differs on every run; sh() leaves the address out.
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+# The folder of the kernel's own PostgreSQL server (its socket is there, so it is the URL's host): a temporary
+# path with a process id in it, written plainly or URL-encoded (%2F). sh() shows it as <local-server>.
+_SERVER_FOLDER = re.compile(r"[^\s'\"?=&]*(?:/|%2F)workbook-postgres-\d+-\w+")
 
 
 def _tidy(text):
     """Show paths relative to the workspace, and no memory addresses, so outputs read the same on every machine."""
     text = text.replace(str(Path.cwd()), ".")
     text = text.replace(str(REPO), "<repo>")
+    text = _SERVER_FOLDER.sub("<local-server>", text)
     return _ADDRESS.sub("", text)
 
 
@@ -283,6 +289,12 @@ def seed(url="sqlite:///instance/sample_app.sqlite"):
     with engine.begin() as connection:
         for name, rows in SEED.items():
             connection.execute(metadata.tables[name].insert(), rows)
+            if engine.dialect.name == "postgresql":
+                # The ids above were given, so the sequence behind each id column never moved: move it past
+                # them, or the app's first insert would be given id 1 again.
+                connection.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
+                )
     engine.dispose()
     print("Seeded:", ", ".join(f"{name} {n}" for name, n in row_counts(url).items()))
 
@@ -398,3 +410,34 @@ def show_history(config_path="alembic.ini"):
 
     source = _history_source(config_path)
     display({"text/markdown": f"```mermaid\n{source}\n```", "text/plain": source}, raw=True)
+
+
+def _local_postgres():
+    """notebooks/local_postgres.py, imported once per kernel (the kernel's cwd is a workspace, not notebooks/)."""
+    if "local_postgres" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("local_postgres", Path(__file__).with_name("local_postgres.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["local_postgres"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["local_postgres"]
+
+
+def postgres_url(label="db"):
+    """Make a fresh, empty PostgreSQL database for the current workspace and return its SQLAlchemy URL.
+
+    The database is called ``workbook_<workspace>_<label>`` (an old one of that name is dropped first),
+    on this kernel's own server, which starts on first use (about 2 s) and stops with the kernel; or on
+    the learner's server named by ``WORKBOOK_POSTGRES_URL``. Learner copies run by the tests (their
+    workspaces are elsewhere) get a name of their own, so they never share a database with the notebook.
+
+    The URL holds a path of this machine (the server's socket folder): hand it to tools through
+    ``DATABASE_URL`` rather than printing it; ``sh()`` shows that folder as ``<local-server>``.
+    """
+    if not re.fullmatch(r"[a-z0-9_]{1,10}", label):
+        raise ValueError(f"label {label!r}: use up to 10 lowercase letters, digits or _")
+    name = f"workbook_{Path.cwd().name.lower().replace('-', '_')}_{label}"
+    if "WORKBOOK_WORKSPACES" in os.environ:
+        import hashlib
+
+        name += "_" + hashlib.sha256(str(WORKSPACES).encode()).hexdigest()[:6]
+    return _local_postgres().database_url(name)

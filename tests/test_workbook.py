@@ -91,6 +91,48 @@ def test_seed_fills_a_migrated_database_and_rows_reads_it_back(migrated_db, caps
     assert len(workbook.rows(migrated_db, "reviews")[0]) == 6  # every column when none are named
 
 
+def test_seed_on_postgresql_moves_the_id_sequences_past_the_seeded_rows(pg_url, capsys):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from support import alembic_config
+
+    command.upgrade(alembic_config(pg_url), "head")
+    workbook.seed(pg_url)
+    engine = create_engine(pg_url)
+    with engine.begin() as connection:
+        new_id = connection.scalar(text("INSERT INTO authors (name) VALUES ('Nnedi Okorafor') RETURNING id"))
+    engine.dispose()
+    assert new_id == len(workbook.SEED["authors"]) + 1
+
+
+@pytest.mark.parametrize("printed, shown", [
+    ("Using postgresql+psycopg://postgres@/workbook_09_db?host=%2Ftmp%2Fworkbook-postgres-28892-7h72emtn (from x)",
+     "Using postgresql+psycopg://postgres@/workbook_09_db?host=<local-server> (from x)"),
+    ('connection to server on socket "/tmp/workbook-postgres-28892-7h72emtn/.s.PGSQL.5432" failed',
+     'connection to server on socket "<local-server>/.s.PGSQL.5432" failed'),
+])
+def test_sh_shows_the_local_server_s_folder_as_a_name(tmp_path, monkeypatch, printed, shown):
+    monkeypatch.chdir(tmp_path)
+    assert workbook.run(f"echo '{printed}'").output == shown + "\n"
+
+
+def test_postgres_url_names_the_database_after_the_workspace_and_apart_for_learner_copies(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setitem(sys.modules, "local_postgres", type(sys)("local_postgres"))
+    sys.modules["local_postgres"].database_url = lambda name: calls.append(name) or f"postgresql:///{name}"
+    (tmp_path / "09-ex1").mkdir()
+    monkeypatch.chdir(tmp_path / "09-ex1")
+    monkeypatch.delenv("WORKBOOK_WORKSPACES", raising=False)
+    assert workbook.postgres_url("old") == "postgresql:///workbook_09_ex1_old"
+    monkeypatch.setenv("WORKBOOK_WORKSPACES", str(tmp_path))
+    monkeypatch.setattr(workbook, "WORKSPACES", tmp_path)
+    workbook.postgres_url("old")
+    assert calls[1].startswith("workbook_09_ex1_old_") and calls[1] != calls[0]
+    with pytest.raises(ValueError, match="label"):
+        workbook.postgres_url("Old; DROP")
+
+
 def _revision(versions, rev, down=None, labels=None, depends=None, doc=None):
     (versions / f"{rev}.py").write_text(
         f'"""{doc or "step " + rev}"""\n'
