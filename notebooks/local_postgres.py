@@ -245,17 +245,20 @@ def _admin_connection():
     return connection, url
 
 
-def database_url(name):
-    """The SQLAlchemy URL of a fresh, empty database ``name`` (``workbook_`` and lowercase letters, digits, _).
+def database_url(name, template=None):
+    """The SQLAlchemy URL of a fresh database ``name`` (``workbook_`` and lowercase letters, digits, _).
 
+    Empty, or a copy of the database ``template`` (a name of the same form, with nobody connected to it):
+    copying a migrated database is much faster than migrating a new one.
     An existing database of that name is dropped first, with whatever is connected to it.
     """
-    if not NAME.match(name):
-        raise ValueError(f"database name {name!r}: use workbook_ followed by lowercase letters, digits or _")
+    for given in (name, template):
+        if given is not None and not NAME.match(given):
+            raise ValueError(f"database name {given!r}: use workbook_ followed by lowercase letters, digits or _")
     connection, own = _admin_connection()
     with connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     if own is None:
         return server().url(name)
     return own.set(database=name).render_as_string(hide_password=False)

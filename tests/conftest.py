@@ -118,6 +118,25 @@ def pg_url():
     return local_postgres.database_url(f"workbook_test_{worker}_{next(_pg_databases)}")
 
 
+@pytest.fixture(scope="session")
+def pg_database_at_head():
+    """The name of a PostgreSQL database that the project's migrations built, once per test process."""
+    import local_postgres
+
+    name = f"workbook_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_head"
+    command.upgrade(alembic_config(local_postgres.database_url(name)), "head")  # env.py's NullPool: nobody stays connected
+    return name
+
+
+@pytest.fixture
+def pg_migrated_url(pg_database_at_head):
+    """A fresh PostgreSQL database at head: a copy of the one built for the session (as migrated_db is for SQLite)."""
+    import local_postgres
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return local_postgres.database_url(f"workbook_test_{worker}_{next(_pg_databases)}", template=pg_database_at_head)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_db_url(request, db_url):
     """The migration tests' database: a SQLite file, then a PostgreSQL database."""

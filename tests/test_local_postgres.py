@@ -45,10 +45,23 @@ def test_each_name_is_a_fresh_empty_database_of_its_own(pg_url):
     assert scalar(again, "SHOW server_version").startswith("18.")
 
 
+def test_a_database_can_start_as_a_copy_of_another(pg_url):
+    engine = create_engine(pg_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE kept (id integer); INSERT INTO kept VALUES (7)"))
+    engine.dispose()
+    template = scalar(pg_url, "SELECT current_database()")
+    copy = local_postgres.database_url("workbook_copy", template=template)
+    assert scalar(copy, "SELECT id FROM kept") == 7
+    assert scalar(copy, "SELECT current_database()") == "workbook_copy"
+
+
 @pytest.mark.parametrize("name", ["postgres", "workbook_", "workbook_Upper", 'workbook_x"; DROP', "x" * 10])
 def test_only_workbook_databases_are_made_or_dropped(name):
     with pytest.raises(ValueError, match="use workbook_ followed by"):
         local_postgres.database_url(name)
+    with pytest.raises(ValueError, match="use workbook_ followed by"):
+        local_postgres.database_url("workbook_copy", template=name)
 
 
 START_AND_WAIT = (
