@@ -90,8 +90,12 @@ def _max_length(model, field):
     return model.__table__.c[field].type.length
 
 
-# SQLite and PostgreSQL integers are 64-bit: a larger JSON number cannot be stored or looked up.
-INT_LIMIT = 2**63
+# The models' integer columns are INTEGER: 32 bits on PostgreSQL (and in the SQL standard), though SQLite
+# would take 64. A larger JSON number cannot be stored or looked up there: the query would fail as a
+# database error (a 503) instead of a 400 or 404 that says what is wrong.
+INT_LIMIT = 2**31
+# OFFSET takes a BIGINT on PostgreSQL and a 64-bit integer on SQLite.
+OFFSET_LIMIT = 2**63
 
 
 def _object_without_repeated_keys(pairs):
@@ -177,7 +181,7 @@ def read_body(model, *, required, optional=(), multiline=()):
         # bool is a subclass of int in Python; JSON true/false is not a number here.
         if not isinstance(value, kind) or isinstance(value, bool):
             raise InvalidInput(f"{name} must be {'a string' if kind is str else 'an integer'}")
-        if kind is int and not -INT_LIMIT < value < INT_LIMIT:
+        if kind is int and not -INT_LIMIT <= value < INT_LIMIT:
             raise InvalidInput(f"{name} is too large")
         if kind is str:
             value = value.strip()
@@ -253,7 +257,7 @@ def page_of(model, *where):
     if unknown:
         raise InvalidInput(f"unknown query parameter(s): {', '.join(unknown)}")
     limit = query_number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = query_number("offset", 0, 0, INT_LIMIT - 1)
+    offset = query_number("offset", 0, 0, OFFSET_LIMIT - 1)
     rows = db.session.scalars(
         select(model).where(*where).order_by(model.id).limit(limit + 1).offset(offset)
     ).all()

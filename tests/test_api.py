@@ -20,6 +20,9 @@ NAME_MAX, TITLE_MAX, ISBN_MAX, REVIEWER_MAX, BODY_MAX = 100, 200, 13, 80, 10_000
 
 DROP = object()  # in a table of cases: remove this field from the valid body
 TOO_BIG = 10**30  # a JSON integer no SQL INTEGER column can hold
+# The smallest integer that PostgreSQL's INTEGER (32 bits, as in the SQL standard) cannot hold. SQLite would
+# store it; test_api_postgresql.py runs these tests on PostgreSQL, where it would reach the database as an error.
+PAST_32_BITS = 2**31
 
 
 @pytest.fixture
@@ -321,6 +324,7 @@ BOOK_CASES = [
     pytest.param({"published_year": -300}, 400, ["published_year must be a positive year"],
                  id="year-negative"),
     pytest.param({"published_year": TOO_BIG}, 400, ["published_year"], id="year-too-big"),
+    pytest.param({"published_year": PAST_32_BITS}, 400, ["published_year is too large"], id="year-past-32-bits"),
     pytest.param({"pages": 387, "genre": "sf"}, 400, ["unknown field(s): genre, pages"],
                  id="unknown-fields"),
     pytest.param({"author_id": 999}, 404, ["author 999 does not exist"], id="unknown-author"),
@@ -328,6 +332,7 @@ BOOK_CASES = [
     pytest.param({"author_id": -1}, 404, ["author -1 does not exist"], id="author-negative"),
     # An id no row can have names an author that does not exist either.
     pytest.param({"author_id": TOO_BIG}, 400, ["author_id is too large"], id="author-too-big"),
+    pytest.param({"author_id": PAST_32_BITS}, 400, ["author_id is too large"], id="author-past-32-bits"),
 ]
 
 
@@ -372,6 +377,7 @@ REVIEW_CASES = [
     pytest.param({"rating": 6}, 400, ["rating must be between 1 and 5"], id="rating-6"),
     pytest.param({"rating": -1}, 400, ["rating must be between 1 and 5"], id="rating-negative"),
     pytest.param({"rating": TOO_BIG}, 400, ["rating is too large"], id="rating-too-big"),
+    pytest.param({"rating": PAST_32_BITS}, 400, ["rating is too large"], id="rating-past-32-bits"),
     # The book comes from the URL, not the body.
     pytest.param({"book_id": 1}, 400, ["unknown field(s): book_id"], id="book_id-given"),
 ]
@@ -420,6 +426,9 @@ def test_duplicates_are_a_conflict(refused, client, shelf, path, make_body, word
         # An id no row can have is just as unknown.
         pytest.param("GET", f"/api/authors/{TOO_BIG}", ["does not exist"], id="author-too-big"),
         pytest.param("GET", f"/api/books/{TOO_BIG}/reviews", ["does not exist"], id="list-reviews-too-big"),
+        pytest.param("GET", f"/api/books/{PAST_32_BITS}", ["does not exist"], id="book-past-32-bits"),
+        pytest.param("POST", f"/api/books/{PAST_32_BITS}/reviews", ["does not exist"],
+                     id="create-review-past-32-bits"),
         pytest.param("POST", f"/api/books/{TOO_BIG}/reviews", ["does not exist"],
                      id="create-review-too-big"),
     ],
