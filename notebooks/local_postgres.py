@@ -245,6 +245,32 @@ def _admin_connection():
     return connection, url
 
 
+def _check_name(name):
+    if not NAME.match(name):
+        raise ValueError(f"database name {name!r}: use workbook_ followed by lowercase letters, digits or _")
+
+
+def drop_database(name):
+    """Drop the database ``name`` (a ``workbook_`` name), with whatever is connected to it, if it exists.
+
+    The tests drop theirs when they run on a learner's own server; a local server is thrown away whole.
+    """
+    _check_name(name)
+    connection, _ = _admin_connection()
+    with connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def drop_own_server_databases():
+    """Drop every ``workbook_`` database on the server named by WORKBOOK_POSTGRES_URL; return how many."""
+    connection, _ = _admin_connection()
+    with connection:
+        names = [row[0] for row in connection.execute("SELECT datname FROM pg_database") if NAME.match(row[0])]
+        for name in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return len(names)
+
+
 def database_url(name, template=None):
     """The SQLAlchemy URL of a fresh database ``name`` (``workbook_`` and lowercase letters, digits, _).
 
@@ -253,8 +279,8 @@ def database_url(name, template=None):
     An existing database of that name is dropped first, with whatever is connected to it.
     """
     for given in (name, template):
-        if given is not None and not NAME.match(given):
-            raise ValueError(f"database name {given!r}: use workbook_ followed by lowercase letters, digits or _")
+        if given is not None:
+            _check_name(given)
     connection, own = _admin_connection()
     with connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -268,3 +294,9 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["stop"]:
         sys.exit("usage: python notebooks/local_postgres.py stop")
     print(f"stopped and removed {stop_all()} local PostgreSQL server folder(s)")
+    if os.environ.get(OWN_SERVER_VARIABLE):
+        try:
+            dropped = drop_own_server_databases()
+        except PostgresUnavailable as error:
+            sys.exit(f"error: {error}")
+        print(f"dropped {dropped} workbook_ database(s) on the server named by {OWN_SERVER_VARIABLE}")

@@ -11,6 +11,7 @@ import shutil
 import flask
 import pytest
 from alembic import command
+from sqlalchemy.engine import make_url
 
 import sample_app
 from sample_app import create_app, db
@@ -104,6 +105,17 @@ def runner(app):
 _pg_databases = itertools.count()
 
 
+def _pg_database(template=None):
+    """Yield the URL of a fresh database named for this worker; on a learner's own server, drop it afterwards."""
+    import local_postgres
+
+    # The worker's name too: with WORKBOOK_POSTGRES_URL set, every worker makes its databases on one server.
+    name = f"workbook_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{next(_pg_databases)}"
+    yield local_postgres.database_url(name, template=template)
+    if os.environ.get(local_postgres.OWN_SERVER_VARIABLE):
+        local_postgres.drop_database(name)
+
+
 @pytest.fixture
 def pg_url():
     """A fresh, empty database on this test process's own PostgreSQL server.
@@ -111,30 +123,23 @@ def pg_url():
     notebooks/local_postgres.py starts the server on first use (about 2 s) and stops it when the
     process ends; each pytest-xdist worker has its own, so tests never share a database.
     """
-    import local_postgres
-
-    # The worker's name too: with WORKBOOK_POSTGRES_URL set, every worker makes its databases on one server.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return local_postgres.database_url(f"workbook_test_{worker}_{next(_pg_databases)}")
+    yield from _pg_database()
 
 
 @pytest.fixture(scope="session")
 def pg_database_at_head():
     """The name of a PostgreSQL database that the project's migrations built, once per test process."""
-    import local_postgres
-
-    name = f"workbook_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_head"
-    command.upgrade(alembic_config(local_postgres.database_url(name)), "head")  # env.py's NullPool: nobody stays connected
-    return name
+    database = _pg_database()
+    url = next(database)
+    command.upgrade(alembic_config(url), "head")  # env.py's NullPool: nobody stays connected afterwards
+    yield make_url(url).database
+    next(database, None)  # the end of _pg_database(): drops it on a learner's own server
 
 
 @pytest.fixture
 def pg_migrated_url(pg_database_at_head):
     """A fresh PostgreSQL database at head: a copy of the one built for the session (as migrated_db is for SQLite)."""
-    import local_postgres
-
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return local_postgres.database_url(f"workbook_test_{worker}_{next(_pg_databases)}", template=pg_database_at_head)
+    yield from _pg_database(template=pg_database_at_head)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

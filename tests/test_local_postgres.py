@@ -137,6 +137,25 @@ def test_a_server_of_your_own_is_used_instead_when_named(pg_url, monkeypatch):
     assert scalar(url, "SELECT current_database()") == "workbook_mine"
 
 
+def test_on_a_server_of_your_own_the_stop_command_drops_the_workbook_databases_only(own_tmpdir, monkeypatch):
+    learners = local_postgres._Server()  # a second server, in own_tmpdir, standing for the learner's own
+    own = f"postgresql://postgres@/postgres?host={learners.folder}"
+    monkeypatch.setenv("WORKBOOK_POSTGRES_URL", own)
+    local_postgres.database_url("workbook_left_behind")
+    local_postgres.database_url("workbook_dropped_by_name")
+    local_postgres.drop_database("workbook_dropped_by_name")
+    with psycopg.connect(**learners.connect_args("postgres"), autocommit=True) as connection:
+        connection.execute("CREATE DATABASE not_the_workbooks")
+    elsewhere = tempfile.mkdtemp(dir=own_tmpdir)  # no local servers there: only the databases are the point
+    result = subprocess.run([sys.executable, str(REPO / "notebooks" / "local_postgres.py"), "stop"],
+                            capture_output=True, text=True, env={**os.environ, "TMPDIR": elsewhere})
+    assert result.returncode == 0, result.stderr
+    assert "dropped 1 workbook_ database(s)" in result.stdout
+    left = scalar(own, "SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_database "
+                       "WHERE datname LIKE 'workbook%' OR datname = 'not_the_workbooks'")
+    assert left == "not_the_workbooks"
+
+
 @pytest.mark.parametrize(
     "value, message",
     [
