@@ -16,6 +16,8 @@ the lessons introduce the others as they use them.
 - ``seed(url)`` loads a small shelf of books into a migrated database; ``row_counts(url)`` and
   ``rows(url, table)`` are what a notebook compares before and after a migration.
 - ``postgres_url(label)`` makes a fresh, empty PostgreSQL database for the workspace (notebooks 09 on).
+- ``sh_background(command)`` starts a command beside the kernel, and ``serve_app(folder, url, name)`` serves one
+  release of the app over HTTP (notebook 10); both die with the kernel.
 """
 import difflib
 import importlib.util
@@ -170,8 +172,12 @@ def sh(command, expect=0, show_all=False, tail=None):
     assert on ``.output`` (always the whole output). ``tail=N`` prints only the last N
     lines, marking that earlier ones were left out: for long tracebacks.
     """
-    result = run(command, show_all)
-    output = result.output
+    return _show(run(command, show_all), expect, tail)
+
+
+def _show(result, expect, tail):
+    """Print a finished command and its output as sh() does; raise unless it exited with ``expect``."""
+    command, output = result.command, result.output
     shown = output
     lines = output.splitlines(keepends=True)
     if tail is not None and len(lines) > tail:
@@ -441,3 +447,145 @@ def postgres_url(label="db"):
 
         name += "_" + hashlib.sha256(str(WORKSPACES).encode()).hexdigest()[:6]
     return _local_postgres().database_url(name)
+
+
+def _die_with_parent():
+    """For ``preexec_fn``: on Linux the child gets SIGTERM when the kernel that started it dies, however it dies
+    (as the PostgreSQL server of local_postgres.py does). It survives ``exec``, so ``bash -c`` passes it on."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
+class Background:
+    """A command started by ``sh_background()``; ``finish()`` waits for it and prints its output as ``sh()`` does."""
+
+    def __init__(self, command):
+        self.command = command
+        self._started = time.perf_counter()
+        self._process = subprocess.Popen(
+            command, shell=True, executable="/bin/bash", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent,
+        )
+        self.pid = self._process.pid
+
+    def running(self):
+        return self._process.poll() is None
+
+    def finish(self, expect=0, tail=None, timeout=60, show_all=False):
+        """Wait for the command to end, then print it and its output; raise unless it exited with ``expect``."""
+        try:
+            output, _ = self._process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            output, _ = self._process.communicate()
+        _count_cli_calls(self.command, time.perf_counter() - self._started)
+        output = _tidy(output)
+        if not show_all:
+            output = _PLUGIN_NOISE.sub("", output)
+        return _show(Result(self.command, self._process.returncode, output), expect, tail)
+
+
+def sh_background(command):
+    """Start ``command`` in bash beside the kernel, print it with a trailing ``&``, and return its ``Background``.
+
+    For a command that is meant to wait (a migration queued behind a lock) while the notebook
+    looks at the database. The command dies with the kernel.
+    """
+    print(f"$ {_tidy(command)} &")
+    return Background(command)
+
+
+# The app served by serve_app(): werkzeug's own server on a free port of 127.0.0.1, which it writes to a file.
+_SERVE = """
+import os, sys
+from werkzeug.serving import make_server
+from sample_app import create_app
+server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+with open(sys.argv[1] + ".new", "w") as file:
+    file.write(str(server.server_port))
+os.replace(sys.argv[1] + ".new", sys.argv[1])
+server.serve_forever()
+"""
+
+
+class AppServer:
+    """One release of the sample app, served over HTTP from a folder by ``serve_app()``.
+
+    ``get()`` and ``post()`` print only the request, the status code and the JSON body (never
+    the port); ``log()`` is the server's log; ``stop()`` ends it.
+    """
+
+    def __init__(self, folder, database_url, name):
+        import secrets
+
+        self.name, self.folder = name, Path(folder).resolve()
+        port_file = self.folder / "server.port"
+        port_file.unlink(missing_ok=True)
+        env = {**os.environ, "SAMPLE_APP_CONFIG": "production", "DATABASE_URL": database_url,
+               "SECRET_KEY": secrets.token_hex(32)}
+        env.pop("FLASK_DEBUG", None)
+        with open(self.folder / "server.log", "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _SERVE, str(port_file)], cwd=self.folder, env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            )
+        deadline = time.monotonic() + 30
+        while not port_file.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop(quiet=True)
+                raise RuntimeError(f"{name} did not start; its log ends with:\n{_tidy(self.log()[-2000:])}")
+            time.sleep(0.05)
+        self._base = f"http://127.0.0.1:{int(port_file.read_text())}"
+        print(f"{name} is serving (production configuration)")
+
+    def request(self, method, path, body=None):
+        """Send one request; print and return ``(status, JSON body)``."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self._base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, text = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        answer = json.loads(text)
+        sent = "" if body is None else " " + json.dumps(body, sort_keys=True)
+        print(f"{self.name}: {method} {path}{sent} -> {status} {json.dumps(answer, sort_keys=True)}")
+        return status, answer
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, body):
+        return self.request("POST", path, body)
+
+    def log(self):
+        return (self.folder / "server.log").read_text()
+
+    def stop(self, quiet=False):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not quiet:
+            print(f"{self.name} stopped")
+
+
+def serve_app(folder, database_url, name):
+    """Serve the app in ``folder`` (one release: its own ``sample_app``) on ``database_url``, as production would.
+
+    Runs werkzeug's server in a process of its own with ``SAMPLE_APP_CONFIG=production``, the
+    database URL in ``DATABASE_URL`` and a ``SECRET_KEY`` made afresh; the process dies with the
+    kernel. Returns the ``AppServer``; call its ``stop()`` when done.
+    """
+    return AppServer(folder, database_url, name)

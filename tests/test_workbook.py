@@ -169,3 +169,62 @@ def test_show_history_draws_alembic_s_own_graph_in_a_fixed_order(tmp_path, monke
         "    a2 --> m3",
         "    b1 -. depends on .-> x1",
     ]
+
+
+def test_sh_background_runs_beside_the_kernel_and_finish_shows_its_output(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    job = workbook.sh_background(f"sleep 0.3; echo '{tmp_path}/x'; exit 3")
+    assert job.running()
+    assert capsys.readouterr().out == f"$ sleep 0.3; echo '{tmp_path}/x'; exit 3 &\n".replace(str(tmp_path), ".")
+    with pytest.raises(workbook.CommandFailed, match="exited with 3, expected 0"):
+        workbook.sh_background("exit 3").finish()
+    result = job.finish(expect=3)
+    assert not job.running() and result.output == "./x\n"
+    assert capsys.readouterr().out.splitlines()[-2:] == ["./x", "(exit code 3, as expected)"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_background_commands_die_with_the_process_that_started_them(tmp_path):
+    """A kernel killed with kill -9 leaves no command or app server of a notebook running."""
+    import subprocess
+    import time
+
+    script = (f"import sys; sys.path.insert(0, {str(REPO / 'notebooks')!r}); import workbook, os; "
+              "job = workbook.sh_background('sleep 60'); print(job.pid, flush=True); os._exit(0)")
+    parent = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    pid = int(parent.stdout.split()[-1])
+
+    def gone():  # a zombie (dead, not yet collected by its new parent) counts as gone
+        try:
+            return (workbook.Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        except OSError:
+            return True
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if gone():
+            break
+        time.sleep(0.05)
+    else:
+        subprocess.run(["kill", "-9", str(pid)])
+        pytest.fail("the background command outlived the process that started it")
+
+
+def test_serve_app_serves_one_release_and_prints_only_status_and_json(migrated_db, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    workbook.fresh_copy("release1")
+    capsys.readouterr()
+    server = workbook.serve_app("release1", migrated_db, "release 1")
+    try:
+        assert server.post("/api/authors", {"name": "Ann Leckie"}) == (201, {"id": 1, "name": "Ann Leckie"})
+        assert server.get("/api/authors/2")[0] == 404
+    finally:
+        server.stop()
+    assert capsys.readouterr().out.splitlines() == [
+        "release 1 is serving (production configuration)",
+        'release 1: POST /api/authors {"name": "Ann Leckie"} -> 201 {"id": 1, "name": "Ann Leckie"}',
+        'release 1: GET /api/authors/2 -> 404 {"error": "author 2 does not exist"}',
+        "release 1 stopped",
+    ]
+    assert server.process.poll() is not None
+    assert "GET /api/authors/2" in server.log()
