@@ -459,6 +459,19 @@ def _die_with_parent():
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
+# How sh_background() runs a command. The parent-death signal reaches only bash itself: a process that bash forks
+# (for `a && b`, a pipe, a subshell) loses it. So the command runs as a job in a process group of its own (set -m),
+# and bash, woken from `wait` by the signal, passes it on to that whole group. set +m again before waiting, or bash
+# would report the job's end ("[1]+ Done ...") in the command's output.
+_BACKGROUND = """set -m
+trap '[ -n "$!" ] && kill -TERM -- "-$!" 2>/dev/null; exit 143' TERM
+{ %s
+} &
+set +m
+wait "$!"
+"""
+
+
 class Background:
     """A command started by ``sh_background()``; ``finish()`` waits for it and prints its output as ``sh()`` does."""
 
@@ -466,8 +479,8 @@ class Background:
         self.command = command
         self._started = time.perf_counter()
         self._process = subprocess.Popen(
-            command, shell=True, executable="/bin/bash", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent,
+            _BACKGROUND % command, shell=True, executable="/bin/bash", stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent,
         )
         self.pid = self._process.pid
 
@@ -479,7 +492,7 @@ class Background:
         try:
             output, _ = self._process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self._process.kill()
+            self._process.terminate()  # bash passes it on to everything the command started
             output, _ = self._process.communicate()
         _count_cli_calls(self.command, time.perf_counter() - self._started)
         output = _tidy(output)

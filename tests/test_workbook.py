@@ -184,30 +184,42 @@ def test_sh_background_runs_beside_the_kernel_and_finish_shows_its_output(tmp_pa
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
-def test_background_commands_die_with_the_process_that_started_them(tmp_path):
-    """A kernel killed with kill -9 leaves no command or app server of a notebook running."""
+@pytest.mark.parametrize("command", ["sleep {n}", "sleep {n} && echo done", "sleep 0.01; sleep {n}"])
+def test_background_commands_die_with_the_process_that_started_them(tmp_path, command):
+    """A kernel killed with kill -9 leaves no command of a notebook running, nor any process the command forked
+    (bash forks for `a && b`, and a forked child does not keep the parent-death signal)."""
+    import os
     import subprocess
     import time
 
-    script = (f"import sys; sys.path.insert(0, {str(REPO / 'notebooks')!r}); import workbook, os; "
-              "job = workbook.sh_background('sleep 60'); print(job.pid, flush=True); os._exit(0)")
+    seconds = f"60.{os.getpid()}{len(command)}"  # a sleep no other test starts, found by its command line
+    command = command.format(n=seconds)
+    script = (f"import sys, time; sys.path.insert(0, {str(REPO / 'notebooks')!r}); import workbook, os; "
+              f"job = workbook.sh_background({command!r}); print(job.pid, flush=True); time.sleep(0.5); os._exit(0)")
     parent = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
-    pid = int(parent.stdout.split()[-1])
+    pids = [int(parent.stdout.split()[-1])]
 
-    def gone():  # a zombie (dead, not yet collected by its new parent) counts as gone
-        try:
-            return (workbook.Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-        except OSError:
-            return True
+    def running():  # a zombie (dead, not yet collected by its new parent) counts as gone
+        found = []
+        for proc in workbook.Path("/proc").iterdir():
+            try:
+                alive = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+                is_ours = int(proc.name) in pids or (proc / "cmdline").read_bytes() == f"sleep\0{seconds}\0".encode()
+            except (OSError, ValueError):
+                continue
+            if alive and is_ours:
+                found.append(int(proc.name))
+        return found
 
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        if gone():
+        if not running():
             break
         time.sleep(0.05)
     else:
-        subprocess.run(["kill", "-9", str(pid)])
-        pytest.fail("the background command outlived the process that started it")
+        left = running()
+        subprocess.run(["kill", "-9", *map(str, left)])
+        pytest.fail(f"processes of `{command}` outlived the process that started it: {left}")
 
 
 def test_serve_app_serves_one_release_and_prints_only_status_and_json(migrated_db, tmp_path, monkeypatch, capsys):
