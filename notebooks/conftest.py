@@ -42,6 +42,13 @@ def pytest_unconfigure(config):
     if _cli_log:
         Path(_cli_log).unlink(missing_ok=True)
         os.environ.pop("WORKBOOK_CLI_LOG", None)
+    if not hasattr(config, "workerinput"):
+        # nbval kills each kernel when its notebook ends (shutdown_kernel(now=True)): the kernel's PostgreSQL
+        # server stops with it (parent-death signal), but nothing removes the server's folder (~46 MB) until a
+        # later start reaps it. Reap now, so that a run leaves none behind.
+        import local_postgres
+
+        local_postgres.reap()
 
 
 def _median_seconds(command, runs=5):

@@ -115,6 +115,31 @@ def test_a_killed_owner_takes_its_server_down_and_the_next_start_removes_its_dat
     assert not folder.exists()  # ... until the next start
 
 
+def test_a_notebook_run_under_nbval_leaves_no_server_folder(own_tmpdir, tmp_path):
+    """nbval kills each kernel when its notebook ends (shutdown_kernel(now=True)), so the kernel cannot remove its
+    server's folder; notebooks/conftest.py reaps such folders when the run ends."""
+    import nbformat
+
+    folder = REPO / "notebooks" / "workspace" / f"reap-check-{os.getpid()}"  # under notebooks/: its conftest applies
+    folder.mkdir(parents=True)
+    try:
+        cell = nbformat.v4.new_code_cell("import workbook\nworkbook.start('zz')\n_ = workbook.postgres_url()")
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), folder / "uses_postgres.ipynb")
+        env = {**os.environ, "TMPDIR": own_tmpdir, "WORKBOOK_WORKSPACES": str(tmp_path),
+               "PYTHONPATH": str(REPO / "notebooks")}
+        env.pop("PYTEST_XDIST_WORKER", None)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--nbval-lax",
+             str(folder / "uses_postgres.ipynb")],
+            cwd=REPO, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "1 passed" in result.stdout
+        assert sorted(p.name for p in Path(own_tmpdir).iterdir()) == []
+    finally:
+        shutil.rmtree(folder)
+
+
 def test_stop_command_stops_servers_of_other_processes(own_tmpdir):
     child, folder, pid = start_in_a_child(own_tmpdir)
     try:
