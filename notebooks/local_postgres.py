@@ -67,15 +67,23 @@ def _server_user():
     return pwd.getpwnam("nobody") if os.geteuid() == 0 else None
 
 
+def die_with_parent(sig):
+    """Have Linux send ``sig`` to this process when its parent dies, however it dies (``prctl(PR_SET_PDEATHSIG)``).
+
+    For ``preexec_fn``: it holds across ``exec`` but not for the children the process forks. Elsewhere a no-op.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig)
+
+
 def _as_server_user(user):
     def become():
         if user is not None:
             os.setgroups([])
             os.setgid(user.pw_gid)
             os.setuid(user.pw_uid)
-        if sys.platform.startswith("linux"):
-            # After the change of user: a change of credentials clears the parent-death signal.
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGINT)  # SIGINT: fast shutdown
+        # After the change of user: a change of credentials clears the parent-death signal.
+        die_with_parent(signal.SIGINT)  # SIGINT: the server's fast shutdown
 
     return become
 
@@ -250,6 +258,11 @@ def _check_name(name):
         raise ValueError(f"database name {name!r}: use workbook_ followed by lowercase letters, digits or _")
 
 
+def _drop(connection, name):
+    _check_name(name)
+    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def drop_database(name):
     """Drop the database ``name`` (a ``workbook_`` name), with whatever is connected to it, if it exists.
 
@@ -258,7 +271,7 @@ def drop_database(name):
     _check_name(name)
     connection, _ = _admin_connection()
     with connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(connection, name)
 
 
 def drop_own_server_databases():
@@ -267,7 +280,7 @@ def drop_own_server_databases():
     with connection:
         names = [row[0] for row in connection.execute("SELECT datname FROM pg_database") if NAME.match(row[0])]
         for name in names:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop(connection, name)
     return len(names)
 
 
@@ -283,7 +296,7 @@ def database_url(name, template=None):
             _check_name(given)
     connection, own = _admin_connection()
     with connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(connection, name)
         connection.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     if own is None:
         return server().url(name)

@@ -449,14 +449,14 @@ def postgres_url(label="db"):
     return _local_postgres().database_url(name)
 
 
-def _die_with_parent():
-    """For ``preexec_fn``: on Linux the child gets SIGTERM when the kernel that started it dies, however it dies
-    (as the PostgreSQL server of local_postgres.py does). It survives ``exec``, so ``bash -c`` passes it on."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
+def _dies_with_kernel():
+    """A ``preexec_fn`` after which the child gets SIGTERM when the kernel that started it dies, however it dies,
+    as the PostgreSQL server of local_postgres.py does (on Linux). Looked up here, in the kernel: the child, between
+    fork and exec, should only make the call."""
+    import functools
+    import signal
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    return functools.partial(_local_postgres().die_with_parent, signal.SIGTERM)
 
 
 # How sh_background() runs a command. The parent-death signal reaches only bash itself: a process that bash forks
@@ -480,7 +480,7 @@ class Background:
         self._started = time.perf_counter()
         self._process = subprocess.Popen(
             _BACKGROUND % command, shell=True, executable="/bin/bash", stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=_dies_with_kernel(),
         )
         self.pid = self._process.pid
 
@@ -543,7 +543,7 @@ class AppServer:
         with open(self.folder / "server.log", "w") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _SERVE, str(port_file)], cwd=self.folder, env=env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_dies_with_kernel(),
             )
         deadline = time.monotonic() + 30
         while not port_file.exists():
